@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { connectorConfigSchema } from '../../connector/config.js';
+import { relayConfigSchema } from '../../relay/config.js';
+import { sandboxConfigSchema } from '../../sandbox/config.js';
+import { storeSchema } from './store.js';
+
+/**
+ * The whole product's config: one schema, validated once at start-up.
+ * Each service owns its section's schema beside its code.
+ */
+export const configSchema = z.strictObject({
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  store: storeSchema,
+  sandbox: sandboxConfigSchema,
+  connector: connectorConfigSchema,
+  relay: relayConfigSchema,
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** Where the journal lives. SQLite is embedded; PostgreSQL lets several instances share work. */
+export const storeSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('sqlite'),
+      /** `full` survives power loss; `normal` survives a killed process only. @default 'full' */
+      synchronous: z.enum(['full', 'normal']).default('full'),
+    }),
+    z.strictObject({
+      kind: z.literal('postgres'),
+      /** Connection URL, normally `${DATABASE_URL}`. */
+      url: z.string().min(1),
+      /** Schema holding the journal tables. @default 'caraloom' */
+      schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case SQL identifier').default('caraloom'),
+      /** Connections in this instance's pool. @default 10 */
+      poolSize: z.number().int().min(1).max(200).default(10),
+    }),
+  ])
+  .prefault({ kind: 'sqlite' });
+
+export type StoreConfig = z.infer<typeof storeSchema>;

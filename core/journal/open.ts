@@ -1,0 +1,23 @@
+import path from 'node:path';
+import type { Clock } from '../clock.js';
+import type { StoreConfig } from '../config/store.js';
+import { SqliteJournal } from './sqlite.js';
+import type { Journal } from './types.js';
+
+export interface OpenJournalOptions {
+  store: StoreConfig;
+  /** Folder for embedded files (SQLite). */
+  dataDir: string;
+  /** `connector`, `relay`, `sandbox`: the SQLite file name. */
+  name: string;
+  clock?: Clock;
+}
+
+/** The one place that turns store config into a Journal. */
+export async function openJournal(options: OpenJournalOptions): Promise<Journal> {
+  if (options.store.kind === 'sqlite') {
+    return new SqliteJournal({ file: path.join(options.dataDir, `${options.name}.db`), clock: options.clock, synchronous: options.store.synchronous });
+  }
+  const { openPostgresJournal } = await import('./postgres.js');
+  return openPostgresJournal({ ...options.store, clock: options.clock });
+}

@@ -1,0 +1,34 @@
+/** Versioned migrations for the SQLite journal; `user_version` records the last applied. */
+export const sqliteMigrations: readonly string[] = [
+  `CREATE TABLE journal_items (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     queue TEXT NOT NULL,
+     key TEXT,
+     order_key TEXT,
+     status TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     meta TEXT NOT NULL DEFAULT '{}',
+     attempts INTEGER NOT NULL DEFAULT 0,
+     available_at INTEGER NOT NULL,
+     lease_until INTEGER,
+     lease_owner TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     last_error TEXT,
+     result TEXT
+   );
+   CREATE UNIQUE INDEX journal_items_key ON journal_items(queue, key) WHERE key IS NOT NULL;
+   CREATE INDEX journal_items_due ON journal_items(queue, available_at, id) WHERE status = 'queued';
+   CREATE INDEX journal_items_order ON journal_items(queue, order_key, id) WHERE status = 'queued';
+   CREATE INDEX journal_items_status ON journal_items(queue, status, id);
+   CREATE TABLE journal_attempts (
+     item_id INTEGER NOT NULL,
+     at INTEGER NOT NULL,
+     ok INTEGER NOT NULL,
+     status INTEGER,
+     error TEXT,
+     response TEXT,
+     duration_ms INTEGER
+   );
+   CREATE INDEX journal_attempts_item ON journal_attempts(item_id, at);`,
+];

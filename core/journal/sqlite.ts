@@ -1,0 +1,327 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../clock.js';
+import { StorageUnavailableError } from '../errors.js';
+import { sqliteMigrations } from './sqlite-schema.js';
+import { excerpt, rowToAttempt, rowToItem, type AttemptRow, type ItemRow } from './rows.js';
+import { Watchers } from './watchers.js';
+import {
+  emptyCounts,
+  type Attempt,
+  type ClaimOptions,
+  type EnqueueInput,
+  type EnqueueResult,
+  type FinishOptions,
+  type ItemStatus,
+  type Journal,
+  type JournalItem,
+  type ListOptions,
+  type StatusCounts,
+} from './types.js';
+
+export interface SqliteJournalOptions {
+  /** Database file; its folder is created. */
+  file: string;
+  clock?: Clock;
+  /**
+   * `full` syncs the WAL on every commit (survives power loss); `normal`
+   * survives a killed process but may lose the last commits on power loss.
+   * Group commit makes `full` cheap. @default 'full'
+   */
+  synchronous?: 'full' | 'normal';
+}
+
+interface Pending {
+  inputs: readonly EnqueueInput[];
+  resolve: (results: EnqueueResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** SQLite errors that mean "cannot write now" rather than a bug: AR 207 / 503. */
+const storageCodes = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM)/;
+
+function storageError(error: unknown): unknown {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && storageCodes.test(code) ? new StorageUnavailableError(error) : error;
+}
+
+export class SqliteJournal implements Journal {
+  readonly kind = 'sqlite' as const;
+  readonly #db: Database.Database;
+  readonly #clock: Clock;
+  readonly #watchers = new Watchers();
+  #pending: Pending[] = [];
+  #flushScheduled = false;
+  #closed = false;
+
+  constructor(options: SqliteJournalOptions) {
+    mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+    this.#clock = options.clock ?? systemClock;
+    try {
+      this.#db = new Database(options.file);
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      this.#db.pragma('busy_timeout = 5000');
+      this.#migrate();
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
+
+  #migrate(): void {
+    const version = Number(this.#db.pragma('user_version', { simple: true }));
+    for (let index = version; index < sqliteMigrations.length; index += 1) {
+      this.#db.transaction(() => {
+        this.#db.exec(sqliteMigrations[index]!);
+        this.#db.pragma(`user_version = ${index + 1}`);
+      })();
+    }
+  }
+
+  #run<T>(work: () => T): T {
+    if (this.#closed) throw new StorageUnavailableError(new Error('journal closed'));
+    try {
+      return work();
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
+
+  enqueue<P>(input: EnqueueInput): Promise<EnqueueResult<P>> {
+    return this.enqueueMany([input]).then((results) => results[0] as EnqueueResult<P>);
+  }
+
+  /**
+   * Group commit: every enqueue that arrives in the same turn of the event
+   * loop shares one transaction and one WAL sync, so per-message durability
+   * costs one fsync per batch instead of one per message.
+   */
+  enqueueMany(inputs: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ inputs, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    const queues = new Set<string>();
+    let outcomes: EnqueueResult[][] = [];
+    try {
+      outcomes = this.#run(() =>
+        this.#db.transaction(() => batch.map((entry) => this.#savepoint(entry.inputs, queues)))(),
+      );
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+      return;
+    }
+    batch.forEach((entry, index) => {
+      const result = outcomes[index]!;
+      if (result instanceof Error) entry.reject(result);
+      else entry.resolve(result);
+    });
+    for (const queue of queues) this.#watchers.notify(queue);
+  }
+
+  /** One caller's inputs, all or nothing, without failing the rest of the batch. */
+  #savepoint(inputs: readonly EnqueueInput[], queues: Set<string>): EnqueueResult[] {
+    try {
+      return this.#db.transaction(() => inputs.map((input) => this.#insert(input, queues)))();
+    } catch (error) {
+      if (storageCodes.test(String((error as { code?: unknown }).code))) throw error;
+      return error as never;
+    }
+  }
+
+  #insert(input: EnqueueInput, queues: Set<string>): EnqueueResult {
+    const now = this.#clock.now();
+    const status = input.status ?? 'queued';
+    const info = this.#db
+      .prepare(
+        `INSERT INTO journal_items (queue, key, order_key, status, payload, meta, available_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(input.queue, input.key ?? null, input.orderKey ?? null, status, JSON.stringify(input.payload ?? null), JSON.stringify(input.meta ?? {}), input.availableAt ?? now, now, now);
+    if (info.changes === 1) {
+      if (status === 'queued') queues.add(input.queue);
+      return { item: this.#getRow(Number(info.lastInsertRowid))!, created: true };
+    }
+    const existing = this.#db.prepare('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(input.queue, input.key) as ItemRow;
+    return { item: rowToItem(existing), created: false };
+  }
+
+  #getRow(id: number): JournalItem | undefined {
+    const row = this.#db.prepare('SELECT * FROM journal_items WHERE id = ?').get(id) as ItemRow | undefined;
+    return row === undefined ? undefined : rowToItem(row);
+  }
+
+  async claim<P>(options: ClaimOptions): Promise<JournalItem<P>[]> {
+    const now = this.#clock.now();
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        // An item is claimable when due, not leased, and no earlier item with
+        // its order key is still queued (leased, due or waiting for a retry).
+        const rows = this.#db
+          .prepare(
+            `SELECT * FROM journal_items i
+             WHERE i.queue = @queue AND i.status = 'queued' AND i.available_at <= @now
+               AND (i.lease_until IS NULL OR i.lease_until <= @now)
+               AND (i.order_key IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM journal_items j
+                 WHERE j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND j.id < i.id))
+             ORDER BY i.available_at, i.id LIMIT @limit`,
+          )
+          .all({ queue: options.queue, now, limit: options.limit }) as ItemRow[];
+        const lease = this.#db.prepare('UPDATE journal_items SET lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ?');
+        return rows.map((row) => {
+          lease.run(now + options.leaseMs, options.owner ?? null, now, row.id);
+          return { ...rowToItem<P>(row), leaseUntil: now + options.leaseMs };
+        });
+      })(),
+    );
+  }
+
+  #finish(id: number, set: string, params: unknown[], options: FinishOptions = {}): void {
+    const now = this.#clock.now();
+    this.#run(() =>
+      this.#db.transaction(() => {
+        const counted = options.attempt === undefined ? 0 : 1;
+        this.#db
+          .prepare(`UPDATE journal_items SET ${set}, attempts = attempts + ?, lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ?`)
+          .run(...params, counted, now, id);
+        if (options.attempt !== undefined) this.#saveAttempt(id, options.attempt);
+      })(),
+    );
+  }
+
+  #saveAttempt(id: number, attempt: Attempt): void {
+    this.#db
+      .prepare('INSERT INTO journal_attempts (item_id, at, ok, status, error, response, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, attempt.at, attempt.ok ? 1 : 0, attempt.status ?? null, attempt.error ?? null, excerpt(attempt.response), attempt.durationMs ?? null);
+  }
+
+  async complete(id: number, options?: FinishOptions): Promise<void> {
+    this.#finish(id, `status = 'delivered', last_error = NULL, result = ?`, [JSON.stringify(options?.result ?? null)], options);
+  }
+
+  async retry(id: number, at: number, error: string, options?: FinishOptions): Promise<void> {
+    this.#finish(id, `status = 'queued', available_at = ?, last_error = ?`, [at, error], options);
+    this.#watchers.notify(this.#getRow(id)?.queue ?? '');
+  }
+
+  async bury(id: number, error: string, options?: FinishOptions): Promise<void> {
+    this.#finish(id, `status = 'dead', last_error = ?, result = ?`, [error, JSON.stringify(options?.result ?? null)], options);
+    const queue = this.#getRow(id)?.queue;
+    if (queue !== undefined) this.#watchers.notify(queue); // later items of the same order key may now go
+  }
+
+  async cancel(id: number, reason: string): Promise<boolean> {
+    const now = this.#clock.now();
+    const info = this.#run(() =>
+      this.#db
+        .prepare(`UPDATE journal_items SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND status = 'queued' AND (lease_until IS NULL OR lease_until <= ?)`)
+        .run(reason, now, id, now),
+    );
+    return info.changes === 1;
+  }
+
+  async replay(id: number): Promise<boolean> {
+    const now = this.#clock.now();
+    const info = this.#run(() =>
+      this.#db
+        .prepare(`UPDATE journal_items SET status = 'queued', available_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'delivered', 'cancelled')`)
+        .run(now, now, id),
+    );
+    if (info.changes === 1) this.#watchers.notify(this.#getRow(id)!.queue);
+    return info.changes === 1;
+  }
+
+  async get<P>(id: number): Promise<JournalItem<P> | undefined> {
+    return this.#run(() => this.#getRow(id)) as JournalItem<P> | undefined;
+  }
+
+  async getByKey<P>(queue: string, key: string): Promise<JournalItem<P> | undefined> {
+    const row = this.#run(() => this.#db.prepare('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(queue, key)) as ItemRow | undefined;
+    return row === undefined ? undefined : rowToItem<P>(row);
+  }
+
+  async list<P>(options: ListOptions = {}): Promise<JournalItem<P>[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.queue !== undefined) (where.push('queue = ?'), params.push(options.queue));
+    if (options.queuePrefix !== undefined) (where.push('substr(queue, 1, ?) = ?'), params.push(options.queuePrefix.length, options.queuePrefix));
+    if (options.status !== undefined) (where.push('status = ?'), params.push(options.status));
+    if (options.since !== undefined) (where.push('created_at >= ?'), params.push(options.since));
+    if (options.until !== undefined) (where.push('created_at < ?'), params.push(options.until));
+    if (options.afterId !== undefined) (where.push('id > ?'), params.push(options.afterId));
+    for (const [name, value] of Object.entries(options.meta ?? {})) {
+      where.push('json_extract(meta, ?) IS ?');
+      params.push(`$.${JSON.stringify(name)}`, typeof value === 'boolean' ? Number(value) : value);
+    }
+    const order = options.order ?? (options.afterId === undefined ? 'desc' : 'asc');
+    const sql = `SELECT * FROM journal_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
+    const rows = this.#run(() => this.#db.prepare(sql).all(...params, options.limit ?? 100)) as ItemRow[];
+    return rows.map((row) => rowToItem<P>(row));
+  }
+
+  async attempts(id: number): Promise<Attempt[]> {
+    const rows = this.#run(() => this.#db.prepare('SELECT * FROM journal_attempts WHERE item_id = ? ORDER BY at, rowid').all(id)) as AttemptRow[];
+    return rows.map(rowToAttempt);
+  }
+
+  async counts(queue?: string): Promise<StatusCounts> {
+    const rows = this.#run(() =>
+      queue === undefined
+        ? this.#db.prepare('SELECT status, count(*) AS n FROM journal_items GROUP BY status').all()
+        : this.#db.prepare('SELECT status, count(*) AS n FROM journal_items WHERE queue = ? GROUP BY status').all(queue),
+    ) as Array<{ status: ItemStatus; n: number }>;
+    const counts = emptyCounts();
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
+  }
+
+  async nextDueAt(queue: string): Promise<number | undefined> {
+    const row = this.#run(() =>
+      // Only the head of each order key can become due: later ones wait for it.
+      this.#db
+        .prepare(
+          `SELECT min(max(available_at, coalesce(lease_until, 0))) AS due FROM journal_items i
+           WHERE i.queue = ? AND i.status = 'queued' AND (i.order_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM journal_items j WHERE j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND j.id < i.id))`,
+        )
+        .get(queue),
+    ) as { due: number | null };
+    return row.due ?? undefined;
+  }
+
+  async purge(queue: string, before: number, statuses: readonly ItemStatus[] = ['delivered', 'filtered', 'rejected', 'cancelled']): Promise<number> {
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const marks = statuses.map(() => '?').join(', ');
+        this.#db.prepare(`DELETE FROM journal_attempts WHERE item_id IN (SELECT id FROM journal_items WHERE queue = ? AND updated_at < ? AND status IN (${marks}))`).run(queue, before, ...statuses);
+        return this.#db.prepare(`DELETE FROM journal_items WHERE queue = ? AND updated_at < ? AND status IN (${marks})`).run(queue, before, ...statuses).changes;
+      })(),
+    );
+  }
+
+  watch(queue: string, listener: () => void): () => void {
+    return this.#watchers.add(queue, listener);
+  }
+
+  async ping(): Promise<void> {
+    this.#run(() => this.#db.prepare('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#pending.length > 0) this.#flush();
+    this.#closed = true;
+    this.#db.close();
+  }
+}

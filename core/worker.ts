@@ -1,0 +1,153 @@
+import PQueue from 'p-queue';
+import { systemClock, type Clock } from './clock.js';
+import { describeError } from './errors.js';
+import { nextDelay, defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import type { Attempt, Journal, JournalItem } from './journal/types.js';
+import type { Logger } from './logger.js';
+
+/**
+ * What a handler reports for one delivery attempt. A handler never throws for
+ * an answer from the far side: it returns an outcome (a thrown error is
+ * treated as a retryable failure and logged).
+ */
+export type DeliveryOutcome =
+  | { kind: 'delivered'; result?: unknown; attempt?: Partial<Attempt> }
+  /** Transient: 5xx, timeout, connection refused, 429. `retryAfterMs` from the far side. */
+  | { kind: 'retry'; error: string; retryAfterMs?: number | undefined; result?: unknown; attempt?: Partial<Attempt>; countsAsAttempt?: boolean }
+  /** Permanent: 4xx other than 408/429, an HL7 AR. */
+  | { kind: 'dead'; error: string; result?: unknown; attempt?: Partial<Attempt> };
+
+export interface WorkerOptions<P> {
+  journal: Journal;
+  queue: string;
+  handle: (item: JournalItem<P>) => Promise<DeliveryOutcome>;
+  logger: Logger;
+  clock?: Clock;
+  policy?: RetryPolicy;
+  /** Deliveries in flight at once. @default 8 */
+  concurrency?: number;
+  /** How long a claim holds an item; must exceed the slowest attempt. @default 60 s */
+  leaseMs?: number;
+  /** Longest sleep between looks at the queue when nothing wakes the worker. @default 1 s */
+  idlePollMs?: number;
+  owner?: string;
+  /** Called after each attempt, for metrics. */
+  onOutcome?: (outcome: DeliveryOutcome, item: JournalItem<P>, durationMs: number) => void;
+  random?: () => number;
+}
+
+export interface Worker {
+  start(): void;
+  /** Stop claiming; wait for in-flight deliveries to finish. */
+  stop(): Promise<void>;
+  /** Look at the queue now (new work, or a test moved the clock). */
+  poke(): void;
+}
+
+export function createWorker<P>(options: WorkerOptions<P>): Worker {
+  const clock = options.clock ?? systemClock;
+  const policy = options.policy ?? defaultRetryPolicy;
+  const concurrency = options.concurrency ?? 8;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const idlePollMs = options.idlePollMs ?? 1_000;
+  const pool = new PQueue({ concurrency });
+  const log = options.logger;
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let looking: Promise<void> | undefined;
+  let again = false;
+  let unwatch: (() => void) | undefined;
+
+  const schedule = (ms: number): void => {
+    if (!running) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(poke, Math.max(0, Math.min(ms, idlePollMs)));
+  };
+
+  async function deliver(item: JournalItem<P>): Promise<void> {
+    const started = clock.now();
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await options.handle(item);
+    } catch (error) {
+      log.warn({ itemId: item.id, err: describeError(error) }, 'delivery handler failed');
+      outcome = { kind: 'retry', error: describeError(error) };
+    }
+    const durationMs = clock.now() - started;
+    const attempt: Attempt = { at: started, ok: outcome.kind === 'delivered', durationMs, ...outcome.attempt };
+    if (outcome.kind !== 'delivered') attempt.error ??= outcome.error;
+    try {
+      await settle(item, outcome, attempt);
+    } catch (error) {
+      // The lease will expire and the item will be delivered again with the same key.
+      log.error({ itemId: item.id, err: describeError(error) }, 'could not record delivery outcome');
+    }
+    options.onOutcome?.(outcome, item, durationMs);
+  }
+
+  async function settle(item: JournalItem<P>, outcome: DeliveryOutcome, attempt: Attempt): Promise<void> {
+    const { journal } = options;
+    if (outcome.kind === 'delivered') return journal.complete(item.id, { result: outcome.result, attempt });
+    if (outcome.kind === 'dead') {
+      log.warn({ itemId: item.id, queue: item.queue, error: outcome.error }, 'delivery failed permanently');
+      return journal.bury(item.id, outcome.error, { result: outcome.result, attempt });
+    }
+    // A rate-limit wait is not a failure of the far side: it does not use up the schedule.
+    const counts = outcome.countsAsAttempt ?? true;
+    const attemptNumber = counts ? item.attempts + 1 : Math.max(1, item.attempts);
+    const delay = nextDelay({ attempt: attemptNumber, retryAfterMs: outcome.retryAfterMs }, policy, options.random);
+    if (delay === undefined) {
+      log.warn({ itemId: item.id, queue: item.queue, attempts: attemptNumber }, 'retries exhausted; dead letter');
+      return journal.bury(item.id, `retries exhausted: ${outcome.error}`, { result: outcome.result, attempt });
+    }
+    log.info({ itemId: item.id, queue: item.queue, attempts: attemptNumber, delayMs: delay }, 'delivery will be retried');
+    return journal.retry(item.id, clock.now() + delay, outcome.error, counts ? { attempt } : { attempt: undefined });
+  }
+
+  async function look(): Promise<void> {
+    const free = concurrency - pool.pending - pool.size;
+    if (free <= 0) return;
+    const items = await options.journal.claim<P>({ queue: options.queue, limit: free, leaseMs, owner: options.owner });
+    for (const item of items) void pool.add(() => deliver(item)).then(() => poke());
+    if (items.length === free) again = true;
+    const due = await options.journal.nextDueAt(options.queue);
+    schedule(due === undefined ? idlePollMs : due - clock.now());
+  }
+
+  function poke(): void {
+    if (!running) return;
+    if (looking !== undefined) {
+      again = true;
+      return;
+    }
+    looking = look()
+      .catch((error: unknown) => {
+        log.error({ queue: options.queue, err: describeError(error) }, 'could not claim work');
+        schedule(idlePollMs);
+      })
+      .finally(() => {
+        looking = undefined;
+        if (again) {
+          again = false;
+          poke();
+        }
+      });
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      unwatch = options.journal.watch(options.queue, poke);
+      poke();
+    },
+    async stop() {
+      running = false;
+      unwatch?.();
+      if (timer !== undefined) clearTimeout(timer);
+      await looking;
+      await pool.onIdle();
+    },
+    poke,
+  };
+}
