@@ -1,0 +1,60 @@
+/**
+ * The sandbox's data model: one store, two views (native JSON and FHIR R4).
+ * A referral created natively is readable as a ServiceRequest with its Patient
+ * and Encounter; one created through FHIR is visible natively.
+ */
+
+export type Discipline = 'RN' | 'LPN' | 'PT' | 'OT' | 'SLP' | 'HHA' | 'MSW';
+
+export interface Clinician {
+  id: string; // clin_…
+  /** De-identified display name ("Clinician 0042, RN"). */
+  displayName: string;
+  discipline: Discipline;
+  specialties: string[];
+  languages: string[];
+  license: { state: string; number: string /* masked: "RN-•••••123" */; verified: boolean; verifiedAt: string; expiresAt: string };
+  verification: { status: 'verified' | 'pending'; backgroundCheckAt: string };
+  location: { zip: string; city: string; state: string; latitude: number; longitude: number };
+  serviceRadiusMiles: number;
+  acceptingReferrals: boolean;
+}
+
+export interface ClinicianMatch {
+  clinicianId: string;
+  displayName: string;
+  discipline: Discipline;
+  specialties: string[];
+  distanceMiles: number;
+  /** 0–1, higher is a better fit (care type → discipline, diagnosis → specialty, distance). */
+  score: number;
+  reasons: string[];
+}
+
+export type ReferralStatus = 'pending' | 'matched' | 'cancelled';
+
+export interface Referral {
+  id: string; // ref_…
+  status: ReferralStatus;
+  primaryDiagnosis: { input: string; code?: string | undefined; display: string; category?: string | undefined };
+  careType: string;
+  zip: string;
+  city?: string | undefined;
+  state?: string | undefined;
+  priority: 'routine' | 'urgent' | 'asap' | 'stat';
+  dischargeDate?: string | undefined;
+  facility?: string | undefined;
+  externalId?: string | undefined;
+  notes?: string | undefined;
+  /** The subject as given (sandbox: de-identified display only). */
+  patient: { id: string; display?: string | undefined };
+  encounterId: string;
+  matches: ClinicianMatch[];
+  /** Which API key created it (hashed key id, never the key). */
+  keyId: string;
+  source: 'native' | 'fhir';
+  /** The ServiceRequest as posted, when created through FHIR (minus anything we refuse to keep). */
+  fhir?: Record<string, unknown> | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
