@@ -45,4 +45,9 @@ export interface Hl7Message {
   text: string;
   /** The character encoding the bytes were decoded with (utf-8, latin1…). */
   encoding: string;
+  /**
+   * Repairs the parser made to read a defective message (e.g.
+   * `SEGMENT_SEPARATOR_MISSING:ROL`); absent when none. PHI-free codes.
+   */
+  repairs?: string[];
 }
