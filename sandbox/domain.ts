@@ -58,3 +58,59 @@ export interface Referral {
   createdAt: string;
   updatedAt: string;
 }
+
+/** What a referral is created from, by the native door or the FHIR door (already validated). */
+export interface ReferralInput {
+  /** Shorthand (CHF, COPD, stroke…), an ICD-10-CM code (I50.9) or a known phrase. */
+  primaryDiagnosis: string;
+  /** One of `careTypes` (case-insensitive; aliases accepted). */
+  careType: string;
+  /** Five-digit US ZIP of the discharge destination. */
+  zip: string;
+  /** @default 'routine' */
+  priority?: Referral['priority'] | undefined;
+  /** `YYYY-MM-DD`. */
+  dischargeDate?: string | undefined;
+  facility?: string | undefined;
+  externalId?: string | undefined;
+  notes?: string | undefined;
+  /** De-identified subject; an id is minted when absent. */
+  patient?: { id?: string | undefined; display?: string | undefined } | undefined;
+}
+
+export type WebhookEventType = 'referral.created' | 'referral.matched' | 'ping';
+
+export const webhookEventTypes: readonly WebhookEventType[] = ['referral.created', 'referral.matched', 'ping'];
+
+export interface WebhookRegistration {
+  id: string; // wh_…
+  url: string;
+  events: WebhookEventType[];
+  /**
+   * The signing secret (`whsec_…`). Kept in clear because the sandbox must
+   * sign with it; shown to the client once, at registration.
+   */
+  secret: string;
+  keyId: string;
+  createdAt: string;
+}
+
+/** The body of every webhook delivery. */
+export interface WebhookEvent {
+  id: string; // evt_…
+  type: WebhookEventType;
+  created_at: string;
+  data: unknown;
+}
+
+/** An issued sandbox key: only its SHA-256 is stored. */
+export interface ApiKeyRecord {
+  /** `key_` + the first 16 hex of the hash: safe to log and to store on referrals. */
+  id: string;
+  /** Hex SHA-256 of the whole key. */
+  hash: string;
+  /** Last four characters, to help a person tell keys apart. */
+  hint: string;
+  email?: string | undefined;
+  createdAt: string;
+}

@@ -1,0 +1,127 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { CaraloomError } from '../../core/errors.js';
+import type { Referral, WebhookRegistration } from '../domain.js';
+
+/**
+ * The sandbox's JSON store (lowdb): referrals, idempotency records and webhook
+ * registrations, in one file a person can read. lowdb rewrites the whole file
+ * on every write, so:
+ * - writes are coalesced: every caller awaits a write that started after its
+ *   change, and changes made during a write share the next one (group commit);
+ * - referrals are bounded (`maxReferrals`, oldest dropped with their
+ *   idempotency records);
+ * - it never holds a queue: webhook deliveries live in the journal.
+ * API keys live in their own file (see keys.ts) because another process
+ * (`caraloom sandbox key`) writes them while the sandbox runs.
+ */
+
+export interface IdempotencyRecord {
+  keyId: string;
+  key: string;
+  /** SHA-256 of the canonical request, to tell a replay from a conflicting reuse. */
+  fingerprint: string;
+  referralId: string;
+  createdAt: string;
+}
+
+export interface StoreData {
+  version: 1;
+  /** By id, in creation order (JSON objects keep string-key insertion order). */
+  referrals: Record<string, Referral>;
+  /** By `${keyId} ${idempotency key}`. */
+  idempotency: Record<string, IdempotencyRecord>;
+  webhooks: Record<string, WebhookRegistration>;
+  /** Referral ids whose webhook events are not yet in the journal (an outbox across two stores). */
+  pendingEvents: string[];
+}
+
+function emptyData(): StoreData {
+  return { version: 1, referrals: {}, idempotency: {}, webhooks: {}, pendingEvents: [] };
+}
+
+export interface OpenStoreOptions {
+  file: string;
+  /** @default 5000 */
+  maxReferrals?: number;
+}
+
+export class SandboxStore {
+  private writing: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+  private writes = 0;
+
+  private constructor(
+    private readonly db: Low<StoreData>,
+    private readonly maxReferrals: number,
+    readonly file: string,
+  ) {}
+
+  static async open(options: OpenStoreOptions): Promise<SandboxStore> {
+    await mkdir(path.dirname(options.file), { recursive: true });
+    const db = new Low<StoreData>(new JSONFile<StoreData>(options.file), emptyData());
+    try {
+      await db.read();
+    } catch (error) {
+      throw new CaraloomError('SANDBOX_STORE_UNREADABLE', `cannot read sandbox store ${options.file}`, { cause: error });
+    }
+    db.data = { ...emptyData(), ...db.data };
+    return new SandboxStore(db, options.maxReferrals ?? 5000, options.file);
+  }
+
+  get data(): StoreData {
+    return this.db.data;
+  }
+
+  /** How many times the file has been written (coalescing makes this far below the number of changes). */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  /** Resolves once every change made before this call is on disk. */
+  commit(): Promise<void> {
+    if (this.next !== undefined) return this.next;
+    if (this.writing === undefined) return this.startWrite();
+    // A write is running and may not hold our change: queue one more after it.
+    this.next = this.writing
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.startWrite();
+      });
+    return this.next;
+  }
+
+  private startWrite(): Promise<void> {
+    this.writes++;
+    const write = this.db
+      .write()
+      .catch((error: unknown) => {
+        throw new CaraloomError('SANDBOX_STORE_UNAVAILABLE', 'sandbox store cannot be written', { status: 503, retryable: true, expose: true, cause: error });
+      })
+      .finally(() => {
+        if (this.writing === write) this.writing = undefined;
+      });
+    this.writing = write;
+    return write;
+  }
+
+  /** Add a referral, dropping the oldest beyond the bound (and their idempotency records). */
+  addReferral(referral: Referral): void {
+    const { referrals, idempotency } = this.db.data;
+    referrals[referral.id] = referral;
+    const ids = Object.keys(referrals);
+    if (ids.length <= this.maxReferrals) return;
+    const dropped = new Set(ids.slice(0, ids.length - this.maxReferrals));
+    for (const id of dropped) delete referrals[id];
+    for (const [key, record] of Object.entries(idempotency)) if (dropped.has(record.referralId)) delete idempotency[key];
+    this.db.data.pendingEvents = this.db.data.pendingEvents.filter((id) => !dropped.has(id));
+  }
+
+  async close(): Promise<void> {
+    await this.next?.catch(() => undefined);
+    await this.writing?.catch(() => undefined);
+  }
+}
