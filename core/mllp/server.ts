@@ -1,0 +1,147 @@
+/**
+ * The MLLP listener (TCP or TLS). It owns sockets only: framing is codec.ts,
+ * per-connection ordering is connection.ts, and what a frame means is the
+ * caller's `onFrame`. Errors on one connection never reach the process.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../logger.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './codec.js';
+import { type ConnectionCounters, type ConnectionHandlers, MllpConnection } from './connection.js';
+
+export type { MllpConnectionInfo, MllpOversizeInfo, MllpReply } from './connection.js';
+
+export interface MllpTlsOptions {
+  /** PEM private key. */
+  key: string | Buffer;
+  /** PEM certificate (chain). */
+  cert: string | Buffer;
+  /** PEM CA(s) that client certificates must chain to. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Require and verify a client certificate (mutual TLS). @default false */
+  requestCert?: boolean;
+}
+
+export interface MllpServerOptions extends ConnectionHandlers {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 lets the OS pick. @default 2575 */
+  port?: number;
+  /** Serve MLLP over TLS (`mllps://`). */
+  tls?: MllpTlsOptions;
+  /** Largest frame payload; bigger frames are discarded and answered by `onOversize`. @default 1048576 */
+  maxFrameBytes?: number;
+  /** Close a connection with no traffic for this long; 0 never. @default 300000 (5 min) */
+  idleTimeoutMs?: number;
+  /** Connections beyond this are refused (closed at once). @default 100 */
+  maxConnections?: number;
+  /** TCP keep-alive initial delay; 0 off. @default 60000 */
+  keepAliveMs?: number;
+  /** A TLS handshake must finish within this. @default 10000 */
+  handshakeTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface MllpServerStats extends ConnectionCounters {
+  connections: number;
+  accepted: number;
+  refused: number;
+}
+
+export interface MllpServer {
+  /** Listen; resolves with `mllp://host:port` (or `mllps://`) and the bound port. */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stop accepting, answer every frame already received, close; connections still busy after `graceMs` are dropped. */
+  stop(graceMs?: number): Promise<void>;
+  stats(): MllpServerStats;
+}
+
+export function createMllpServer(options: MllpServerOptions): MllpServer {
+  const logger = (options.logger ?? silentLogger()).child({ component: 'mllp-server' });
+  const settings = {
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+    keepAliveMs: options.keepAliveMs ?? 60_000,
+    tls: options.tls !== undefined,
+  };
+  const handlers: ConnectionHandlers = { onFrame: options.onFrame, onOversize: options.onOversize };
+  const counters: ConnectionCounters = { frames: 0, replies: 0, skippedBytes: 0, oversize: 0, handlerErrors: 0 };
+  let accepted = 0;
+  let refused = 0;
+  const live = new Set<MllpConnection>();
+  let nextId = 1;
+  let server: net.Server | undefined;
+
+  const onSocket = (socket: net.Socket): void => {
+    accepted++;
+    const connection = new MllpConnection(socket, nextId++, handlers, counters, logger, settings);
+    live.add(connection);
+    socket.once('close', () => live.delete(connection));
+    logger.debug({ conn: connection.info.connectionId, remote: connection.info.remoteAddress }, 'mllp connection opened');
+  };
+
+  const build = (): net.Server => {
+    if (options.tls === undefined) return net.createServer(onSocket);
+    const t = options.tls;
+    const requestCert = t.requestCert ?? false;
+    const secure = tls.createServer(
+      {
+        key: t.key,
+        cert: t.cert,
+        ca: t.ca,
+        requestCert,
+        rejectUnauthorized: requestCert,
+        handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+        minVersion: 'TLSv1.2',
+      },
+      onSocket,
+    );
+    secure.on('tlsClientError', (error) => logger.warn({ code: (error as { code?: string }).code ?? error.message }, 'mllp tls handshake failed'));
+    return secure;
+  };
+
+  return {
+    async start() {
+      const s = build();
+      s.maxConnections = options.maxConnections ?? 100;
+      s.on('drop', () => {
+        refused++;
+        logger.warn({ max: s.maxConnections }, 'mllp connection refused: too many connections');
+      });
+      s.on('error', (error) => logger.error({ err: error.message }, 'mllp server error'));
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(options.port ?? 2575, options.host ?? '127.0.0.1', () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+      server = s;
+      const address = s.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const url = `${settings.tls ? 'mllps' : 'mllp'}://${host}:${address.port}`;
+      logger.info({ url }, 'mllp listening');
+      return { url, port: address.port };
+    },
+
+    async stop(graceMs = 10_000) {
+      const s = server;
+      if (s === undefined) return;
+      server = undefined;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.all([...live].map((c) => c.end())), grace]);
+      clearTimeout(timer);
+      for (const connection of live) connection.destroy();
+      await closed;
+    },
+
+    stats() {
+      return { ...counters, connections: live.size, accepted, refused };
+    },
+  };
+}
