@@ -1,0 +1,202 @@
+import type { Clock } from '../core/clock.js';
+import type { Attempt, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
+import type { SubscriberConfig } from './config.js';
+import type { RelayEvent } from './event.js';
+import { deliveryId, deliveryInput, inboxQueue, subscriberQueue, subscriberQueuePrefix, wants, type DeliveryPayload } from './match.js';
+import { createPauses } from './pauses.js';
+import type { SubscriberHealth } from './subscriber.js';
+
+/**
+ * What operators can see and do, over the journal alone: the CLI runs it
+ * against the store directly, the admin HTTP API inside the running relay.
+ * Views carry ids, types, statuses and answers — the event's data only in
+ * `showEvent`, which exists to show it.
+ */
+
+export interface EventSummary {
+  eventId: string;
+  type: string;
+  referralId: string | null;
+  receivedAt: string;
+  subscribers: string[];
+}
+
+export interface DeliverySummary {
+  id: number;
+  subscriber: string;
+  eventId: string;
+  type: string;
+  deliveryId: string;
+  status: ItemStatus;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SubscriberStatus {
+  name: string;
+  kind: SubscriberConfig['kind'];
+  state: SubscriberHealth | 'unknown';
+  pausedReason: string | null;
+  backlog: number;
+  dead: number;
+  delivered: number;
+  oldestQueuedAt: string | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function eventSummary(item: JournalItem): EventSummary {
+  const subscribers = String(item.meta.subscribers ?? '');
+  return {
+    eventId: item.key ?? '',
+    type: String(item.meta.type ?? ''),
+    referralId: (item.meta.referralId as string | null) ?? null,
+    receivedAt: iso(item.createdAt),
+    subscribers: subscribers === '' ? [] : subscribers.split(','),
+  };
+}
+
+export function deliverySummary(item: JournalItem): DeliverySummary {
+  return {
+    id: item.id,
+    subscriber: item.queue.slice(subscriberQueuePrefix.length),
+    eventId: item.key ?? '',
+    type: String(item.meta.type ?? ''),
+    deliveryId: String(item.meta.deliveryId ?? ''),
+    status: item.status,
+    attempts: item.attempts,
+    nextAttemptAt: item.status === 'queued' ? iso(item.availableAt) : null,
+    lastError: item.lastError,
+    createdAt: iso(item.createdAt),
+    updatedAt: iso(item.updatedAt),
+  };
+}
+
+export interface RangeOptions {
+  since?: number | undefined;
+  until?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface AdminOptions {
+  /** Live circuit state, when running inside the relay. */
+  health?: ((name: string) => SubscriberHealth | undefined) | undefined;
+  /** Which subscribers an event goes to (the relay's own rule, templates included). @default type and filters */
+  accepting?: ((event: RelayEvent) => readonly SubscriberConfig[]) | undefined;
+}
+
+export function createAdmin(journal: Journal, subscribers: readonly SubscriberConfig[], clock: Clock, options: AdminOptions = {}) {
+  const health = options.health;
+  const accepting = options.accepting ?? ((event: RelayEvent) => subscribers.filter((candidate) => wants(candidate, event)));
+  const pauses = createPauses(journal);
+  const known = (name: string): SubscriberConfig | undefined => subscribers.find((subscriber) => subscriber.name === name);
+
+  return {
+    async listEvents(options: RangeOptions & { type?: string | undefined } = {}): Promise<EventSummary[]> {
+      const items = await journal.list({ queue: inboxQueue, since: options.since, until: options.until, limit: options.limit ?? 50, meta: options.type === undefined ? undefined : { type: options.type } });
+      return items.map(eventSummary);
+    },
+
+    async showEvent(eventId: string) {
+      const item = await journal.getByKey<DeliveryPayload>(inboxQueue, eventId);
+      if (item === undefined) return undefined;
+      const deliveries = await journal.list({ queuePrefix: subscriberQueuePrefix, meta: { eventId }, order: 'asc', limit: 1_000 });
+      return { ...eventSummary(item), event: item.payload.event, deliveries: deliveries.map(deliverySummary) };
+    },
+
+    /**
+     * Deliver an event again: to one subscriber or every subscriber that wants
+     * it now (including ones added since). Existing deliveries are replayed
+     * with their stable delivery id; missing ones are created.
+     */
+    async replayEvent(eventId: string, subscriber?: string): Promise<{ replayed: string[]; skipped: string[] } | undefined> {
+      const item = await journal.getByKey<DeliveryPayload>(inboxQueue, eventId);
+      if (item === undefined) return undefined;
+      const { event, body } = item.payload;
+      const targets = subscriber === undefined ? accepting(event) : [known(subscriber)].filter((entry) => entry !== undefined);
+      const replayed: string[] = [];
+      const skipped: string[] = [];
+      for (const target of targets) {
+        const result = await journal.enqueue(deliveryInput(target, event, body));
+        if (result.created || (await journal.replay(result.item.id))) replayed.push(target.name);
+        else skipped.push(target.name); // still queued: it will be delivered anyway
+      }
+      return { replayed, skipped };
+    },
+
+    async listDeliveries(options: RangeOptions & { subscriber?: string | undefined; status?: ItemStatus | undefined; eventId?: string | undefined } = {}): Promise<DeliverySummary[]> {
+      const items = await journal.list({
+        ...(options.subscriber === undefined ? { queuePrefix: subscriberQueuePrefix } : { queue: subscriberQueue(options.subscriber) }),
+        status: options.status,
+        since: options.since,
+        until: options.until,
+        limit: options.limit ?? 50,
+        meta: options.eventId === undefined ? undefined : { eventId: options.eventId },
+      });
+      return items.map(deliverySummary);
+    },
+
+    async showDelivery(id: number): Promise<(DeliverySummary & { history: Attempt[]; result: unknown }) | undefined> {
+      const item = await journal.get(id);
+      if (item === undefined || !item.queue.startsWith(subscriberQueuePrefix)) return undefined;
+      return { ...deliverySummary(item), history: await journal.attempts(id), result: item.result };
+    },
+
+    async replayDelivery(id: number): Promise<boolean> {
+      const item = await journal.get(id);
+      if (item === undefined || !item.queue.startsWith(subscriberQueuePrefix)) return false;
+      return journal.replay(id);
+    },
+
+    /** Replay every dead delivery of a subscriber (optionally created within a time range). */
+    async replayDead(subscriber: string, range: RangeOptions = {}): Promise<number> {
+      let count = 0;
+      let afterId: number | undefined = 0;
+      while (afterId !== undefined) {
+        const page: JournalItem[] = await journal.list({ queue: subscriberQueue(subscriber), status: 'dead', since: range.since, until: range.until, afterId, order: 'asc', limit: 200 });
+        for (const item of page) if (await journal.replay(item.id)) count += 1;
+        afterId = page.length === 200 ? page[page.length - 1]!.id : undefined;
+      }
+      return count;
+    },
+
+    async subscriberStatus(): Promise<SubscriberStatus[]> {
+      return Promise.all(
+        subscribers.map(async (subscriber) => {
+          const queue = subscriberQueue(subscriber.name);
+          const [counts, pause, oldest] = await Promise.all([journal.counts(queue), pauses.get(subscriber.name), journal.list({ queue, status: 'queued', order: 'asc', afterId: 0, limit: 1 })]);
+          const state = pause !== undefined ? 'paused' : (health?.(subscriber.name) ?? 'unknown');
+          return {
+            name: subscriber.name,
+            kind: subscriber.kind,
+            state,
+            pausedReason: pause?.reason ?? null,
+            backlog: counts.queued,
+            dead: counts.dead,
+            delivered: counts.delivered,
+            oldestQueuedAt: oldest[0] === undefined ? null : iso(oldest[0].createdAt),
+          };
+        }),
+      );
+    },
+
+    async pause(subscriber: string, reason = 'paused by an operator'): Promise<boolean> {
+      if (known(subscriber) === undefined) return false;
+      await pauses.pause(subscriber, reason, clock.now());
+      return true;
+    },
+
+    async resume(subscriber: string): Promise<boolean> {
+      if (known(subscriber) === undefined) return false;
+      await pauses.resume(subscriber);
+      return true;
+    },
+
+    deliveryIdOf: deliveryId,
+  };
+}
+
+export type RelayAdmin = ReturnType<typeof createAdmin>;

@@ -1,0 +1,117 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { StoreConfig } from '../core/config/store.js';
+import { describeError } from '../core/errors.js';
+import { listenHttp, type HttpListener } from '../core/http/listen.js';
+import { addOpsRoutes } from '../core/http/ops.js';
+import { openJournal } from '../core/journal/open.js';
+import type { Journal } from '../core/journal/types.js';
+import type { Logger } from '../core/logger.js';
+import type { Listener, Service } from '../core/service.js';
+import { createAdmin } from './admin.js';
+import { addAdminRoutes } from './admin-routes.js';
+import type { RelayConfig } from './config.js';
+import { createIntake } from './intake.js';
+import { inboxQueue, subscriberQueue } from './match.js';
+import { createRelayMetrics } from './metrics.js';
+import { createSecretSource, defaultSecretsFile } from './secrets.js';
+import { buildSubscribers } from './subscribers.js';
+
+export interface RelayOptions {
+  /** The `relay:` config section. */
+  config: RelayConfig;
+  store: StoreConfig;
+  /** Folder for the SQLite journal and the default secrets file. */
+  dataDir: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Where `CARALOOM_WEBHOOK_SECRET` and `CARALOOM_RELAY_ADMIN_TOKEN` are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Folder that relative template paths are resolved from. @default process.cwd() */
+  baseDir?: string;
+  /** Jitter source for retries (tests make it deterministic). */
+  random?: () => number;
+  /** How often pause state and gauges are refreshed. @default 2000 */
+  syncIntervalMs?: number;
+}
+
+/** How often dedupe records and old deliveries are purged. */
+const purgeIntervalMs = 3_600_000;
+
+/**
+ * The relay: one HTTP door (webhook path, `/admin/*`, probes) in front of a
+ * durable inbox, and one delivery loop per subscriber behind it.
+ */
+export function createRelay(options: RelayOptions): Service & { journal(): Journal | undefined } {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const env = options.env ?? process.env;
+  const log = options.logger.child({ component: 'relay' });
+  const metrics = createRelayMetrics();
+  const secrets = createSecretSource({ env: env.CARALOOM_WEBHOOK_SECRET, config: config.secrets, file: config.secretsFile ?? defaultSecretsFile(options.dataDir) });
+  const adminTokens = [...config.adminTokens, ...(env.CARALOOM_RELAY_ADMIN_TOKEN ? [env.CARALOOM_RELAY_ADMIN_TOKEN] : [])];
+  let journal: Journal | undefined;
+  let listener: HttpListener | undefined;
+  let stopSubscribers: (() => Promise<void>) | undefined;
+  const timers: NodeJS.Timeout[] = [];
+
+  async function purge(store: Journal): Promise<void> {
+    const now = clock.now();
+    const dropped = await store.purge(inboxQueue, now - config.dedupeWindow, ['delivered']);
+    let old = 0;
+    for (const subscriber of config.subscribers) old += await store.purge(subscriberQueue(subscriber.name), now - config.retention);
+    if (dropped + old > 0) log.info({ eventRecords: dropped, deliveries: old }, 'purged old records');
+  }
+
+  return {
+    journal: () => journal,
+    async start(): Promise<Listener[]> {
+      const store = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'relay', clock });
+      journal = store;
+      try {
+        const built = buildSubscribers({ config, journal: store, clock, logger: log, metrics, baseDir: options.baseDir ?? process.cwd(), random: options.random });
+        stopSubscribers = built.stop;
+        const admin = createAdmin(store, config.subscribers, clock, { health: built.health, accepting: built.accepting });
+        const app = new Koa({ proxy: false });
+        const router = new Router();
+        router.post(config.path, createIntake({ journal: store, clock, logger: log, metrics, secrets, subscribers: built.accepting, bodyLimit: config.bodyLimit, toleranceMs: config.tolerance, requireTimestamp: config.requireTimestamp }));
+        addOpsRoutes(router, {
+          registry: metrics.registry,
+          problems: async () => {
+            const problems: string[] = [];
+            await store.ping().catch((error: unknown) => problems.push(`journal: ${describeError(error)}`));
+            if (secrets().length === 0) problems.push('no webhook verification secret');
+            return problems;
+          },
+        });
+        // Operator pauses take effect at once here; from the CLI, at the next sync.
+        const wrapped = { ...admin, pause: async (name: string, reason?: string) => (await admin.pause(name, reason)) && (await built.sync(), true), resume: async (name: string) => (await admin.resume(name)) && (await built.sync(), true) };
+        addAdminRoutes(router, wrapped, () => adminTokens);
+        app.use(router.routes()).use(router.allowedMethods());
+        app.on('error', (error: unknown) => log.warn({ err: describeError(error) }, 'request failed'));
+        await built.start();
+        await purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed'));
+        const interval = options.syncIntervalMs ?? 2_000;
+        timers.push(setInterval(() => void built.sync().catch((error: unknown) => log.warn({ err: describeError(error) }, 'subscriber sync failed')), interval).unref());
+        timers.push(setInterval(() => void purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed')), purgeIntervalMs).unref());
+        listener = await listenHttp(app.callback(), config.host, config.port);
+      } catch (error) {
+        await this.stop();
+        throw error;
+      }
+      if (secrets().length === 0) log.warn('no webhook verification secret yet: every webhook is refused until `caraloom relay register` or CARALOOM_WEBHOOK_SECRET provides one');
+      log.info({ subscribers: config.subscribers.length, path: config.path }, 'relay started');
+      return [{ service: 'relay', url: listener.url }];
+    },
+    async stop(): Promise<void> {
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      await listener?.close();
+      listener = undefined;
+      await stopSubscribers?.();
+      stopSubscribers = undefined;
+      await journal?.close();
+      journal = undefined;
+    },
+  };
+}

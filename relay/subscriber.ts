@@ -1,0 +1,129 @@
+import type { Clock } from '../core/clock.js';
+import type { Journal, JournalItem } from '../core/journal/types.js';
+import type { Logger } from '../core/logger.js';
+import type { RetryPolicy } from '../core/retry-policy.js';
+import { createWorker, type DeliveryOutcome, type Worker } from '../core/worker.js';
+import { CircuitBreaker } from './breaker.js';
+import type { SubscriberConfig } from './config.js';
+import type { SubscriberOutcome } from './deliver/outcome.js';
+import { subscriberQueue, type DeliveryPayload } from './match.js';
+import type { RelayMetrics } from './metrics.js';
+import type { Pauses } from './pauses.js';
+
+export type Deliver = (item: JournalItem<DeliveryPayload>) => Promise<SubscriberOutcome>;
+
+export type SubscriberHealth = 'healthy' | 'circuit-open' | 'paused';
+
+export interface SubscriberRunnerOptions {
+  subscriber: SubscriberConfig;
+  deliver: Deliver;
+  journal: Journal;
+  pauses: Pauses;
+  clock: Clock;
+  logger: Logger;
+  metrics: RelayMetrics;
+  policy: RetryPolicy;
+  breaker: { failures: number; cooldownMs: number };
+  random?: () => number;
+}
+
+/** How long a delivery claimed during a probe waits for the probe's verdict. */
+const probeWaitMs = 1_000;
+
+/**
+ * One subscriber's delivery loop: its own queue and worker (a slow or dead
+ * subscriber never holds back another), its circuit breaker, and its pause.
+ *
+ * - Circuit open: attempts fail fast without a request and count against the
+ *   retry schedule like real failures (so a subscriber that fails forever still
+ *   reaches dead letters on time); after the cooldown one probe goes through.
+ * - Paused (410 Gone, or an operator): the worker stops claiming; deliveries
+ *   wait, uncounted, until the pause is lifted (`caraloom subscribers resume`).
+ */
+export function createSubscriberRunner(options: SubscriberRunnerOptions) {
+  const { subscriber, journal, clock, metrics } = options;
+  const log = options.logger.child({ subscriber: subscriber.name });
+  const breaker = new CircuitBreaker(options.breaker.failures, options.breaker.cooldownMs);
+  let paused = false;
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  const handle = async (item: JournalItem<DeliveryPayload>): Promise<DeliveryOutcome> => {
+    if (paused) return { kind: 'retry', error: 'subscriber paused', retryAfterMs: probeWaitMs, countsAsAttempt: false };
+    const admission = breaker.admit(clock.now());
+    if (admission === 'open') return { kind: 'retry', error: 'circuit open: not attempted' };
+    if (admission === 'probing') return { kind: 'retry', error: 'waiting for circuit probe', retryAfterMs: probeWaitMs, countsAsAttempt: false };
+    const outcome = await options.deliver(item);
+    if (outcome.pause !== undefined) {
+      await pause(outcome.pause);
+      return outcome;
+    }
+    const failed = outcome.kind === 'retry';
+    if (breaker.record(!failed, clock.now())) log.warn({ cooldownMs: options.breaker.cooldownMs }, 'circuit opened: subscriber keeps failing');
+    else if (admission === 'probe' && !failed) log.info('circuit closed: probe succeeded');
+    return outcome;
+  };
+
+  const worker: Worker = createWorker<DeliveryPayload>({
+    journal,
+    queue: subscriberQueue(subscriber.name),
+    handle,
+    logger: log,
+    clock,
+    policy: options.policy,
+    concurrency: subscriber.concurrency,
+    owner: `relay:${process.pid}`,
+    random: options.random,
+    onOutcome: (outcome, _item, durationMs) => {
+      metrics.attempts.inc({ subscriber: subscriber.name, outcome: outcome.kind });
+      metrics.latency.observe({ subscriber: subscriber.name }, durationMs / 1000);
+    },
+  });
+
+  async function pause(reason: string): Promise<void> {
+    if (!paused) log.warn({ reason }, 'subscriber paused');
+    paused = true;
+    // Not awaited: this runs inside one of the worker's own deliveries.
+    stopping = worker.stop();
+    await options.pauses.pause(subscriber.name, reason, clock.now());
+  }
+
+  /** Align with the durable pause state (an operator may have changed it from the CLI). */
+  async function sync(): Promise<void> {
+    if (!started) return;
+    const record = await options.pauses.get(subscriber.name);
+    if (record !== undefined && !paused) {
+      paused = true;
+      stopping = worker.stop();
+      log.warn({ reason: record.reason }, 'subscriber paused');
+    } else if (record === undefined && paused) {
+      await stopping;
+      paused = false;
+      log.info('subscriber resumed');
+      worker.start();
+    }
+  }
+
+  return {
+    name: subscriber.name,
+    async start(): Promise<void> {
+      started = true;
+      paused = (await options.pauses.get(subscriber.name)) !== undefined;
+      if (paused) log.warn('subscriber is paused; deliveries wait until it is resumed');
+      else worker.start();
+    },
+    async stop(): Promise<void> {
+      started = false;
+      await worker.stop();
+      await stopping;
+    },
+    sync,
+    poke: () => worker.poke(),
+    health(): SubscriberHealth {
+      if (paused) return 'paused';
+      return breaker.state === 'closed' ? 'healthy' : 'circuit-open';
+    },
+  };
+}
+
+export type SubscriberRunner = ReturnType<typeof createSubscriberRunner>;

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Journal } from '../core/journal/types.js';
+import type { Logger } from '../core/logger.js';
+import type { RetryPolicy } from '../core/retry-policy.js';
+import type { RelayConfig, SubscriberConfig } from './config.js';
+import { createFileDeliverer, createLogDeliverer } from './deliver/file.js';
+import { createHttpDeliverer } from './deliver/http.js';
+import { createMllpDeliverer } from './deliver/mllp.js';
+import type { RelayEvent } from './event.js';
+import { templateWants } from './hl7/render.js';
+import { loadHl7Template, type Hl7Template } from './hl7/template.js';
+import { subscriberQueue, wants } from './match.js';
+import type { RelayMetrics } from './metrics.js';
+import { createPauses } from './pauses.js';
+import { createSubscriberRunner, type Deliver, type SubscriberHealth, type SubscriberRunner } from './subscriber.js';
+
+export interface BuildOptions {
+  config: RelayConfig;
+  journal: Journal;
+  clock: Clock;
+  logger: Logger;
+  metrics: RelayMetrics;
+  baseDir: string;
+  random?: (() => number) | undefined;
+}
+
+/**
+ * Wire every configured subscriber: its deliverer (HTTP, MLLP, file, log),
+ * retry policy and runner. Templates are loaded here, so a bad one stops
+ * start-up with its file and path named, before anything listens.
+ */
+export function buildSubscribers(options: BuildOptions) {
+  const { config, journal, clock, logger, metrics } = options;
+  const pauses = createPauses(journal);
+  const templates = new Map<string, Hl7Template>();
+  const closers: Array<() => Promise<void>> = [];
+  const runners: SubscriberRunner[] = [];
+
+  for (const subscriber of config.subscribers) {
+    let deliver: Deliver;
+    if (subscriber.kind === 'http') {
+      const http = createHttpDeliverer(subscriber, clock);
+      closers.push(http.close);
+      deliver = http.deliver;
+    } else if (subscriber.kind === 'mllp') {
+      const template = loadHl7Template(path.resolve(options.baseDir, subscriber.mapping));
+      templates.set(subscriber.name, template);
+      const mllp = createMllpDeliverer(subscriber, template, clock);
+      closers.push(mllp.close);
+      deliver = mllp.deliver;
+    } else if (subscriber.kind === 'file') {
+      deliver = createFileDeliverer({ ...subscriber, path: path.resolve(options.baseDir, subscriber.path) });
+    } else {
+      deliver = createLogDeliverer(subscriber.name, logger);
+    }
+    const policy: RetryPolicy = { schedule: subscriber.retrySchedule ?? config.retry.schedule, jitter: config.retry.jitter, maxRetryAfterMs: 6 * 3_600_000 };
+    runners.push(
+      createSubscriberRunner({ subscriber, deliver, journal, pauses, clock, logger, metrics, policy, breaker: { failures: config.breaker.failures, cooldownMs: config.breaker.cooldown }, random: options.random }),
+    );
+  }
+
+  /** Subscribers an event goes to: type and filters, and for MLLP a template that renders it. */
+  const accepting = (event: RelayEvent): SubscriberConfig[] =>
+    config.subscribers.filter((subscriber) => {
+      if (!wants(subscriber, event)) return false;
+      const template = templates.get(subscriber.name);
+      return template === undefined || templateWants(template, event.type);
+    });
+
+  const byName = new Map(runners.map((runner) => [runner.name, runner]));
+
+  return {
+    accepting,
+    health: (name: string): SubscriberHealth | undefined => byName.get(name)?.health(),
+    async start(): Promise<void> {
+      for (const runner of runners) await runner.start();
+    },
+    /** Follow pause changes made elsewhere and refresh the gauges. */
+    async sync(): Promise<void> {
+      for (const runner of runners) {
+        await runner.sync();
+        const counts = await journal.counts(subscriberQueue(runner.name));
+        metrics.backlog.set({ subscriber: runner.name }, counts.queued);
+        metrics.dead.set({ subscriber: runner.name }, counts.dead);
+        const health = runner.health();
+        metrics.state.set({ subscriber: runner.name }, health === 'healthy' ? 0 : health === 'circuit-open' ? 1 : 2);
+      }
+    },
+    poke(): void {
+      for (const runner of runners) runner.poke();
+    },
+    async stop(): Promise<void> {
+      await Promise.all(runners.map((runner) => runner.stop()));
+      await Promise.all(closers.map((close) => close()));
+    },
+  };
+}
