@@ -1,15 +1,292 @@
-import type { Clock } from '../clock.js';
-import { CaraloomError } from '../errors.js';
-import type { Journal } from './types.js';
+import pg from 'pg';
+import { systemClock, type Clock } from '../clock.js';
+import { ConfigError, StorageUnavailableError } from '../errors.js';
+import { claimItems, claimStatements } from './postgres-claim.js';
+import { EnqueueBatcher } from './postgres-enqueue.js';
+import { isStorageFailure, storageError } from './postgres-errors.js';
+import { NotifyListener } from './postgres-listener.js';
+import { listQuery } from './postgres-list.js';
+import { migrate, quoteIdent } from './postgres-schema.js';
+import { excerpt, rowToAttempt, rowToItem, type AttemptRow, type ItemRow } from './rows.js';
+import { Watchers } from './watchers.js';
+import { emptyCounts, type Attempt, type ClaimOptions, type EnqueueInput, type EnqueueResult, type FinishOptions, type ItemStatus, type Journal, type JournalItem, type ListOptions, type StatusCounts } from './types.js';
 
 export interface PostgresJournalOptions {
+  /** Connection URL, e.g. `postgres://caraloom@db.example/caraloom`. */
   url: string;
+  /** Schema holding the journal tables; created on start when missing. */
   schema: string;
+  /** Connections in this instance's pool (the LISTEN connection is one more). */
   poolSize: number;
   clock?: Clock | undefined;
+  /** How long to wait for a connection before answering "storage unavailable". @default 5000 */
+  connectTimeoutMs?: number | undefined;
+  /** Server-side limit on one statement; a stuck database fails fast instead of hanging ACKs. @default 30000 */
+  statementTimeoutMs?: number | undefined;
 }
 
-/** Placeholder until the PostgreSQL journal lands (issue 7). */
-export async function openPostgresJournal(_options: PostgresJournalOptions): Promise<Journal> {
-  throw new CaraloomError('NOT_IMPLEMENTED', 'the PostgreSQL journal is not available yet');
+const schemaName = /^[a-z_][a-z0-9_]{0,50}$/;
+
+/** pg parses json itself; the shared row mapper expects the stored text (a JSON string payload must stay a string). */
+const rawJson: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.JSON || oid === pg.types.builtins.JSONB ? (value: string) => value : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * Opens the journal on PostgreSQL: connects, creates or migrates the schema
+ * (safe when several instances start at once), and returns a Journal that
+ * any number of instances can share. Throws StorageUnavailableError when the
+ * database cannot be reached.
+ */
+export async function openPostgresJournal(options: PostgresJournalOptions): Promise<Journal> {
+  if (!schemaName.test(options.schema)) throw new ConfigError('invalid store.schema', [{ path: 'store.schema', message: 'expected a lower-case SQL identifier of at most 51 characters' }]);
+  const config: pg.ClientConfig = {
+    connectionString: options.url,
+    application_name: 'caraloom',
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    // A process frozen mid-transaction must not hold row and key locks for ever.
+    idle_in_transaction_session_timeout: 60_000,
+    types: rawJson,
+    keepAlive: true,
+  };
+  const pool = new pg.Pool({ ...config, max: options.poolSize });
+  pool.on('error', () => undefined); // an idle client lost its server; the next query reports it
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, options.schema);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw storageError(error);
+  }
+  return new PostgresJournal(pool, config, options.schema, options.clock ?? systemClock);
+}
+
+export class PostgresJournal implements Journal {
+  readonly kind = 'postgres' as const;
+  readonly #pool: pg.Pool;
+  readonly #S: string;
+  readonly #channel: string;
+  readonly #clock: Clock;
+  readonly #watchers = new Watchers();
+  readonly #watched = new Map<string, number>();
+  readonly #listener: NotifyListener;
+  readonly #batcher: EnqueueBatcher;
+  readonly #claimSql: { pick: string; lease: string };
+  #closed = false;
+
+  constructor(pool: pg.Pool, config: pg.ClientConfig, schema: string, clock: Clock) {
+    this.#pool = pool;
+    this.#S = quoteIdent(schema);
+    this.#channel = `caraloom_${schema}`;
+    this.#clock = clock;
+    this.#claimSql = claimStatements(this.#S, schema);
+    const wakeAll = () => this.#watched.forEach((_count, queue) => this.#watchers.notify(queue));
+    this.#listener = new NotifyListener(config, this.#channel, (queue) => this.#watchers.notify(queue), wakeAll);
+    this.#batcher = new EnqueueBatcher({ pool, S: this.#S, channel: this.#channel, clock, committed: (queues) => queues.forEach((queue) => this.#watchers.notify(queue)) });
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StorageUnavailableError(new Error('journal closed'));
+  }
+
+  async #query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    this.#open();
+    try {
+      return await this.#pool.query<R>(sql.replaceAll('$S', this.#S), params);
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
+
+  async #withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.#open();
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw storageError(error);
+    }
+    let broken = false;
+    try {
+      return await work(client);
+    } catch (error) {
+      broken = isStorageFailure(error);
+      throw storageError(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  enqueue<P>(input: EnqueueInput): Promise<EnqueueResult<P>> {
+    return this.enqueueMany([input]).then((results) => results[0] as EnqueueResult<P>);
+  }
+
+  enqueueMany(inputs: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
+    if (this.#closed) return Promise.reject(new StorageUnavailableError(new Error('journal closed')));
+    return this.#batcher.submit(inputs);
+  }
+
+  claim<P>(options: ClaimOptions): Promise<JournalItem<P>[]> {
+    return this.#withClient((client) => claimItems<P>(client, this.#claimSql, options, this.#clock.now()));
+  }
+
+  /**
+   * One statement (so one implicit transaction): the update, the attempt row
+   * and, when later work may now be due, the NOTIFY that wakes other
+   * instances. A keyed item's end frees its order key for whichever instance
+   * claims next.
+   */
+  async #finish(id: number, set: string, params: unknown[], options: FinishOptions, notify: string): Promise<void> {
+    const attempt: Attempt | undefined = options.attempt;
+    const base = params.length;
+    await this.#query(
+      `WITH u AS (
+         UPDATE $S.journal_items SET ${set}, attempts = attempts + $${base + 1}, lease_until = NULL, lease_owner = NULL, updated_at = $${base + 2}
+         WHERE id = $${base + 3} RETURNING id, queue, order_key
+       ), a AS (
+         INSERT INTO $S.journal_attempts (item_id, at, ok, status, error, response, duration_ms)
+         SELECT id, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9} FROM u WHERE $${base + 4}::bigint IS NOT NULL
+       )
+       SELECT pg_notify($${base + 10}, queue) FROM u WHERE ${notify}`,
+      [
+        ...params,
+        attempt === undefined ? 0 : 1,
+        this.#clock.now(),
+        id,
+        attempt?.at ?? null,
+        attempt?.ok ?? false,
+        attempt?.status ?? null,
+        attempt?.error ?? null,
+        excerpt(attempt?.response),
+        attempt?.durationMs === undefined ? null : Math.round(attempt.durationMs),
+        this.#channel,
+      ],
+    );
+  }
+
+  async complete(id: number, options: FinishOptions = {}): Promise<void> {
+    await this.#finish(id, `status = 'delivered', last_error = NULL, result = $1::json`, [JSON.stringify(options.result ?? null)], options, 'order_key IS NOT NULL');
+  }
+
+  async retry(id: number, at: number, error: string, options: FinishOptions = {}): Promise<void> {
+    await this.#finish(id, `status = 'queued', available_at = $1, last_error = $2`, [at, error], options, 'true');
+  }
+
+  async bury(id: number, error: string, options: FinishOptions = {}): Promise<void> {
+    await this.#finish(id, `status = 'dead', last_error = $1, result = $2::json`, [error, JSON.stringify(options.result ?? null)], options, 'true');
+  }
+
+  async cancel(id: number, reason: string): Promise<boolean> {
+    const now = this.#clock.now();
+    const result = await this.#query(
+      `WITH u AS (
+         UPDATE $S.journal_items SET status = 'cancelled', last_error = $1, updated_at = $2
+         WHERE id = $3 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $2) RETURNING queue, order_key
+       )
+       SELECT queue, order_key, CASE WHEN order_key IS NOT NULL THEN pg_notify($4, queue) END FROM u`,
+      [reason, now, id, this.#channel],
+    );
+    return result.rowCount === 1;
+  }
+
+  async replay(id: number): Promise<boolean> {
+    const now = this.#clock.now();
+    const result = await this.#query(
+      `WITH u AS (
+         UPDATE $S.journal_items SET status = 'queued', available_at = $1, lease_until = NULL, lease_owner = NULL, updated_at = $1
+         WHERE id = $2 AND status IN ('dead', 'delivered', 'cancelled') RETURNING queue
+       )
+       SELECT queue, pg_notify($3, queue) FROM u`,
+      [now, id, this.#channel],
+    );
+    return result.rowCount === 1;
+  }
+
+  async get<P>(id: number): Promise<JournalItem<P> | undefined> {
+    const result = await this.#query<ItemRow>('SELECT * FROM $S.journal_items WHERE id = $1', [id]);
+    return result.rows[0] === undefined ? undefined : rowToItem<P>(result.rows[0]);
+  }
+
+  async getByKey<P>(queue: string, key: string): Promise<JournalItem<P> | undefined> {
+    const result = await this.#query<ItemRow>('SELECT * FROM $S.journal_items WHERE queue = $1 AND key = $2', [queue, key]);
+    return result.rows[0] === undefined ? undefined : rowToItem<P>(result.rows[0]);
+  }
+
+  async list<P>(options: ListOptions = {}): Promise<JournalItem<P>[]> {
+    const { sql, params } = listQuery(options);
+    const result = await this.#query<ItemRow>(sql, params);
+    return result.rows.map((row) => rowToItem<P>(row));
+  }
+
+  async attempts(id: number): Promise<Attempt[]> {
+    const result = await this.#query<AttemptRow>('SELECT * FROM $S.journal_attempts WHERE item_id = $1 ORDER BY at, id', [id]);
+    return result.rows.map(rowToAttempt);
+  }
+
+  async counts(queue?: string): Promise<StatusCounts> {
+    const result = await this.#query<{ status: ItemStatus; n: string }>(
+      `SELECT status, count(*) AS n FROM $S.journal_items ${queue === undefined ? '' : 'WHERE queue = $1'} GROUP BY status`,
+      queue === undefined ? [] : [queue],
+    );
+    const counts = emptyCounts();
+    for (const row of result.rows) counts[row.status] = Number(row.n);
+    return counts;
+  }
+
+  async nextDueAt(queue: string): Promise<number | undefined> {
+    // Only the head of each order key can become due, and not before a later
+    // item of its key that is leased (see postgres-claim.ts) is finished.
+    const result = await this.#query<{ due: string | null }>(
+      `SELECT min(greatest(i.available_at, coalesce(i.lease_until, 0), coalesce((
+                SELECT max(j.lease_until) FROM $S.journal_items j
+                WHERE i.order_key IS NOT NULL AND j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND j.id > i.id), 0))) AS due
+       FROM $S.journal_items i
+       WHERE i.queue = $1 AND i.status = 'queued' AND (i.order_key IS NULL OR NOT EXISTS (
+         SELECT 1 FROM $S.journal_items j WHERE j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND j.id < i.id))`,
+      [queue],
+    );
+    const due = result.rows[0]?.due;
+    return due === null || due === undefined ? undefined : Number(due);
+  }
+
+  async purge(queue: string, before: number, statuses: readonly ItemStatus[] = ['delivered', 'filtered', 'rejected', 'cancelled']): Promise<number> {
+    // Attempts go with their items (ON DELETE CASCADE), in the same statement.
+    const result = await this.#query('DELETE FROM $S.journal_items WHERE queue = $1 AND updated_at < $2 AND status = ANY($3::text[])', [queue, before, [...statuses]]);
+    return result.rowCount ?? 0;
+  }
+
+  watch(queue: string, listener: () => void): () => void {
+    this.#watched.set(queue, (this.#watched.get(queue) ?? 0) + 1);
+    this.#listener.start();
+    const remove = this.#watchers.add(queue, listener);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      remove();
+      const left = (this.#watched.get(queue) ?? 1) - 1;
+      if (left > 0) this.#watched.set(queue, left);
+      else this.#watched.delete(queue);
+    };
+  }
+
+  async ping(): Promise<void> {
+    // A write check, not just SELECT 1: a standby after failover or a role
+    // without privileges must fail readiness too.
+    await this.#query("SELECT 1 FROM $S.journal_items WHERE false FOR UPDATE");
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#batcher.idle();
+    this.#closed = true;
+    await this.#listener.close();
+    await this.#pool.end().catch(() => undefined);
+  }
 }
