@@ -34,8 +34,8 @@ export const sandboxConfigSchema = z
     maxReferrals: z.number().int().min(10).max(100_000).default(5000),
     /** Seed of the de-identified demo clinicians: the same seed gives the same data every run. @default 20260101 */
     seed: z.number().int().default(20260101),
-    /** How many demo clinicians to generate (spread over the 50 states and DC). @default 2550 */
-    clinicians: z.number().int().min(51).max(20_000).default(2550),
+    /** How many demo clinicians to generate (spread over the 50 states and DC). @default 4000 */
+    clinicians: z.number().int().min(51).max(20_000).default(4000),
     webhooks: webhooksSchema,
   })
   .prefault({});

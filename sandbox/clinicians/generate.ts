@@ -56,6 +56,21 @@ function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/**
+ * A state's cities, weighted by the square of their ZIP count: clinicians
+ * cluster where people live, and a city's ZIP count is the best proxy for
+ * population the ZIP data offers (Houston has ~150 ZIPs, a town one).
+ */
+function citiesOf(zips: readonly ZipPlace[]): [ZipPlace[], number][] {
+  const byCity = new Map<string, ZipPlace[]>();
+  for (const place of zips) {
+    const list = byCity.get(place.city) ?? [];
+    list.push(place);
+    byCity.set(place.city, list);
+  }
+  return [...byCity.values()].map((list) => [list, list.length ** 2]);
+}
+
 /** How many clinicians each state gets: a floor for the smallest, the rest by ZIP count. */
 function allocate(total: number, zipsByState: Map<string, ZipPlace[]>): Map<string, number> {
   const floor = Math.max(1, Math.floor(total / serviceStates.length / 3));
@@ -92,10 +107,10 @@ export function generateClinicians(seed: number, total: number, epoch = Date.UTC
   const clinicians: Clinician[] = [];
   const day = 86_400_000;
   for (const state of serviceStates) {
-    const zips = zipsByState.get(state) ?? [];
-    for (let n = 0; n < counts.get(state)! && zips.length > 0; n++) {
+    const cities = citiesOf(zipsByState.get(state) ?? []);
+    for (let n = 0; n < counts.get(state)! && cities.length > 0; n++) {
       const number = clinicians.length + 1;
-      const place = pick(random, zips);
+      const place = pick(random, weighted(random, cities));
       const discipline = weighted(random, disciplineWeights);
       const pool = specialtiesByDiscipline[discipline];
       const first = pick(random, pool);

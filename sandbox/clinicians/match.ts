@@ -9,7 +9,8 @@ import type { Diagnosis } from '../vocab/diagnoses.js';
  *
  * Fit = 40 % discipline (care type → discipline, best first), 35 % specialty
  * (diagnosis → specialty), 25 % distance (inside the clinician's own service
- * radius counts most). Only verified clinicians accepting referrals qualify.
+ * radius counts most); clinicians whose service radius reaches the ZIP rank
+ * first, then the nearest others up to 100 miles fill the list. Only verified clinicians accepting referrals qualify.
  */
 
 export interface MatchRequest {
@@ -61,6 +62,7 @@ export function matchClinicians(clinicians: readonly Clinician[], request: Match
       inside,
     });
   }
-  scored.sort((a, b) => b.score - a.score || a.distanceMiles - b.distanceMiles || a.clinicianId.localeCompare(b.clinicianId));
+  // Someone who actually serves the ZIP always ranks above someone who would have to travel beyond their radius.
+  scored.sort((a, b) => Number(b.inside) - Number(a.inside) || b.score - a.score || a.distanceMiles - b.distanceMiles || a.clinicianId.localeCompare(b.clinicianId));
   return scored.slice(0, limit).map(({ inside: _inside, ...match }) => match);
 }
