@@ -98,9 +98,9 @@ export class MllpClient {
   /** Closes the connection; queued sends fail with MLLP_CLIENT_CLOSED. */
   async close(): Promise<void> {
     this.closed = true;
-    this.fail(new MllpClientError('MLLP_CLIENT_CLOSED', 'client closed'));
     const socket = this.socket;
     this.socket = undefined;
+    this.fail(new MllpClientError('MLLP_CLIENT_CLOSED', 'client closed'));
     if (socket === undefined || socket.destroyed) return;
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
@@ -116,6 +116,7 @@ export class MllpClient {
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
+        if (this.socket === socket) this.socket = undefined;
         socket.destroy();
         reject(new MllpClientError('MLLP_TIMEOUT', `no reply within ${timeoutMs} ms`));
       }, timeoutMs);
@@ -172,6 +173,7 @@ export class MllpClient {
       for (const event of this.decoder.push(chunk)) {
         if (event.type === 'frame') this.deliver(event.payload);
         else if (event.type === 'oversize') {
+          this.socket = undefined;
           this.fail(new MllpClientError('MLLP_REPLY_TOO_LARGE', 'reply larger than maxFrameBytes'));
           socket.destroy();
         }
@@ -179,7 +181,9 @@ export class MllpClient {
     });
     socket.on('error', () => undefined); // reported through 'close'
     socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
+      // A socket we already gave up on (after a timeout) must not fail the next send.
+      if (this.socket !== socket) return;
+      this.socket = undefined;
       this.fail(new MllpClientError('MLLP_CONNECTION_CLOSED', 'connection closed before the reply'));
     });
   }
