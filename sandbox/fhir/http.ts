@@ -1,0 +1,92 @@
+import type { Context, Middleware } from 'koa';
+import type { Resource } from 'fhir/r4.js';
+import { CaraloomError, describeError } from '../../core/errors.js';
+import { FhirOutcomeError, outcomeFromError } from '../../core/fhir/outcome.js';
+import { mediaType, readRawBody } from '../../core/http/raw-body.js';
+import type { Logger } from '../../core/logger.js';
+import type { SandboxState } from '../http/state.js';
+
+/**
+ * The FHIR door's HTTP manners (R4 §3.1.0.1): JSON only, in
+ * `application/fhir+json; fhirVersion=4.0`, every error an OperationOutcome.
+ * Rate information goes in headers only (set by the shared rate limiter), so
+ * every body stays a valid FHIR resource.
+ */
+
+export const fhirContentType = 'application/fhir+json; fhirVersion=4.0';
+
+/** What a client may ask for in `Accept`, `_format` or send as `Content-Type`. */
+const jsonTypes = new Set(['application/fhir+json', 'application/json', 'application/json+fhir']);
+const formatAliases = new Set(['json', ...jsonTypes]);
+
+export function sendResource(ctx: Context, status: number, resource: Resource | undefined): void {
+  ctx.status = status;
+  if (resource !== undefined) ctx.body = resource;
+  ctx.set('Content-Type', fhirContentType);
+}
+
+/** Catch everything below and answer with an OperationOutcome, keeping headers already set (WWW-Authenticate, Retry-After, RateLimit-*). */
+export function fhirErrors(logger: Logger): Middleware<SandboxState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const { status, outcome } = outcomeFromError(error);
+      if (status >= 500) logger.error({ err: describeError(error), path: ctx.path }, 'fhir request failed');
+      sendResource(ctx, status, outcome);
+    }
+  };
+}
+
+function notAcceptable(what: string): FhirOutcomeError {
+  return new FhirOutcomeError('NOT_ACCEPTABLE', 406, [{ code: 'not-supported', diagnostics: `this server speaks FHIR R4 JSON only (application/fhir+json; fhirVersion=4.0); ${what}` }]);
+}
+
+/** One `Accept` entry is acceptable when it names JSON (or a wildcard), is not q=0, and asks for no other FHIR version. */
+function acceptable(entry: string): boolean {
+  const [type = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+  const param = (name: string) => params.find((p) => p.startsWith(`${name}=`))?.slice(name.length + 1).replace(/"/g, '');
+  if (param('q') !== undefined && Number(param('q')) === 0) return false;
+  const version = param('fhirversion');
+  if (version !== undefined && !version.startsWith('4.0')) return false;
+  return type === '*/*' || type === 'application/*' || jsonTypes.has(type);
+}
+
+/** 406 for a request that accepts only XML, Turtle or another FHIR version. */
+export const negotiate: Middleware<SandboxState> = async (ctx, next) => {
+  const format = ctx.query._format;
+  if (format !== undefined) {
+    const value = (Array.isArray(format) ? format[0]! : format).split(';')[0]!.trim().toLowerCase();
+    if (!formatAliases.has(value)) throw notAcceptable(`_format=${value.slice(0, 40)} is not supported`);
+  } else {
+    const accept = ctx.get('accept');
+    if (accept.trim() !== '' && !accept.split(',').some(acceptable)) throw notAcceptable(`Accept: ${accept.slice(0, 80)} is not`);
+  }
+  await next();
+};
+
+/**
+ * Read a FHIR JSON body: 415 for another content type, 413 over `limit`,
+ * 400 for malformed JSON or a non-object. A UTF-8 byte-order mark is
+ * skipped (RFC 8259 §8.1 lets a parser ignore it; Windows tools add one).
+ */
+export async function readFhirJson(ctx: Context, limit: number): Promise<unknown> {
+  const type = mediaType(ctx.req);
+  if (!jsonTypes.has(type)) {
+    ctx.req.resume();
+    throw new FhirOutcomeError('UNSUPPORTED_MEDIA_TYPE', 415, [{ code: 'not-supported', diagnostics: 'Content-Type must be application/fhir+json (or application/json)' }]);
+  }
+  let raw: Buffer;
+  try {
+    raw = await readRawBody(ctx.req, limit);
+  } catch (error) {
+    if (error instanceof CaraloomError) throw new FhirOutcomeError(error.code, error.status, [{ code: 'too-long', diagnostics: error.message }]);
+    throw error;
+  }
+  const text = raw.toString('utf8').replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new FhirOutcomeError('BODY_MALFORMED', 400, [{ code: 'structure', diagnostics: 'request body is not valid JSON' }]);
+  }
+}
