@@ -16,6 +16,10 @@ export const storeSchema = z
       schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a lower-case SQL identifier').default('caraloom'),
       /** Connections in this instance's pool. @default 10 */
       poolSize: z.number().int().min(1).max(200).default(10),
+      /** How long to wait for a connection before answering "storage unavailable" (AR 207 / 503). @default 5000 */
+      connectTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
+      /** Server-side limit on one statement, so a stuck database fails fast instead of holding ACKs. @default 30000 */
+      statementTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
     }),
   ])
   .prefault({ kind: 'sqlite' });
