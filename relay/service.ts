@@ -43,7 +43,16 @@ const purgeIntervalMs = 3_600_000;
  * The relay: one HTTP door (webhook path, `/admin/*`, probes) in front of a
  * durable inbox, and one delivery loop per subscriber behind it.
  */
-export function createRelay(options: RelayOptions): Service & { journal(): Journal | undefined } {
+export interface Relay extends Service {
+  /** The open journal while running (tests, `caraloom up`). */
+  journal(): Journal | undefined;
+  /** Look at every subscriber queue now (after a clock moved, or new work from elsewhere). */
+  poke(): void;
+  /** Re-read pause state now instead of at the next sync. */
+  sync(): Promise<void>;
+}
+
+export function createRelay(options: RelayOptions): Relay {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;
@@ -53,7 +62,7 @@ export function createRelay(options: RelayOptions): Service & { journal(): Journ
   const adminTokens = [...config.adminTokens, ...(env.CARALOOM_RELAY_ADMIN_TOKEN ? [env.CARALOOM_RELAY_ADMIN_TOKEN] : [])];
   let journal: Journal | undefined;
   let listener: HttpListener | undefined;
-  let stopSubscribers: (() => Promise<void>) | undefined;
+  let built: ReturnType<typeof buildSubscribers> | undefined;
   const timers: NodeJS.Timeout[] = [];
 
   async function purge(store: Journal): Promise<void> {
@@ -66,16 +75,18 @@ export function createRelay(options: RelayOptions): Service & { journal(): Journ
 
   return {
     journal: () => journal,
+    poke: () => built?.poke(),
+    sync: async () => built?.sync(),
     async start(): Promise<Listener[]> {
       const store = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'relay', clock });
       journal = store;
       try {
-        const built = buildSubscribers({ config, journal: store, clock, logger: log, metrics, baseDir: options.baseDir ?? process.cwd(), random: options.random });
-        stopSubscribers = built.stop;
-        const admin = createAdmin(store, config.subscribers, clock, { health: built.health, accepting: built.accepting });
+        const subscribers = buildSubscribers({ config, journal: store, clock, logger: log, metrics, baseDir: options.baseDir ?? process.cwd(), random: options.random });
+        built = subscribers;
+        const admin = createAdmin(store, config.subscribers, clock, { health: subscribers.health, accepting: subscribers.accepting });
         const app = new Koa({ proxy: false });
         const router = new Router();
-        router.post(config.path, createIntake({ journal: store, clock, logger: log, metrics, secrets, subscribers: built.accepting, bodyLimit: config.bodyLimit, toleranceMs: config.tolerance, requireTimestamp: config.requireTimestamp }));
+        router.post(config.path, createIntake({ journal: store, clock, logger: log, metrics, secrets, subscribers: subscribers.accepting, bodyLimit: config.bodyLimit, toleranceMs: config.tolerance, requireTimestamp: config.requireTimestamp }));
         addOpsRoutes(router, {
           registry: metrics.registry,
           problems: async () => {
@@ -86,14 +97,14 @@ export function createRelay(options: RelayOptions): Service & { journal(): Journ
           },
         });
         // Operator pauses take effect at once here; from the CLI, at the next sync.
-        const wrapped = { ...admin, pause: async (name: string, reason?: string) => (await admin.pause(name, reason)) && (await built.sync(), true), resume: async (name: string) => (await admin.resume(name)) && (await built.sync(), true) };
+        const wrapped = { ...admin, pause: async (name: string, reason?: string) => (await admin.pause(name, reason)) && (await subscribers.sync(), true), resume: async (name: string) => (await admin.resume(name)) && (await subscribers.sync(), true) };
         addAdminRoutes(router, wrapped, () => adminTokens);
         app.use(router.routes()).use(router.allowedMethods());
         app.on('error', (error: unknown) => log.warn({ err: describeError(error) }, 'request failed'));
-        await built.start();
+        await subscribers.start();
         await purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed'));
         const interval = options.syncIntervalMs ?? 2_000;
-        timers.push(setInterval(() => void built.sync().catch((error: unknown) => log.warn({ err: describeError(error) }, 'subscriber sync failed')), interval).unref());
+        timers.push(setInterval(() => void subscribers.sync().catch((error: unknown) => log.warn({ err: describeError(error) }, 'subscriber sync failed')), interval).unref());
         timers.push(setInterval(() => void purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed')), purgeIntervalMs).unref());
         listener = await listenHttp(app.callback(), config.host, config.port);
       } catch (error) {
@@ -108,8 +119,8 @@ export function createRelay(options: RelayOptions): Service & { journal(): Journ
       for (const timer of timers.splice(0)) clearInterval(timer);
       await listener?.close();
       listener = undefined;
-      await stopSubscribers?.();
-      stopSubscribers = undefined;
+      await built?.stop();
+      built = undefined;
       await journal?.close();
       journal = undefined;
     },
