@@ -72,6 +72,8 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
     clock,
     policy: options.policy,
     concurrency: subscriber.concurrency,
+    // A lease must outlive the slowest attempt; past it, a crashed instance's claim is taken over.
+    leaseMs: ('timeout' in subscriber ? subscriber.timeout : 10_000) + 5_000,
     owner: `relay:${process.pid}`,
     random: options.random,
     onOutcome: (outcome, _item, durationMs) => {
