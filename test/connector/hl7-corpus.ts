@@ -52,13 +52,13 @@ for (const file of files) {
     const expected = expectedFor(file.name);
     if (expected.error !== undefined) {
       const error = t.throws(() => readHl7(file.bytes), { instanceOf: Hl7ParseError });
-      t.is<string>(error.code, expected.error.code);
+      t.is(error.code as string, expected.error.code);
       t.is(error.field, expected.error.field);
       return;
     }
     const message = readHl7(file.bytes);
-    t.is<string | undefined>(message.header.messageType, expected.type);
-    t.is<string | undefined>(message.header.triggerEvent, expected.trigger);
+    t.is(message.header.messageType as string | undefined, expected.type);
+    t.is(message.header.triggerEvent as string | undefined, expected.trigger);
     if (expected.controlId !== undefined) t.is(message.header.controlId, expected.controlId);
     if (expected.version !== undefined) t.is(message.header.version, expected.version);
     t.is(message.segments[0]!.name, 'MSH');

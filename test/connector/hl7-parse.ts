@@ -100,7 +100,7 @@ const failures: Array<[string, string, string, number | undefined]> = [
 for (const [title, input, code, field] of failures) {
   test(`parse rejects ${title} with ${code}`, (t) => {
     const error = t.throws(() => parseHl7(input), { instanceOf: Hl7ParseError });
-    t.is<string>(error.code, code);
+    t.is(error.code as string, code);
     t.is(error.field, field);
     t.is(typeof error.details.hl7Code, 'number');
   });
