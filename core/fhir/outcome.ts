@@ -23,8 +23,8 @@ export interface IssueInput {
 }
 
 export function issue(input: IssueInput | OperationOutcomeIssue): OperationOutcomeIssue {
-  const { expression, ...rest } = input;
-  const built: OperationOutcomeIssue = { ...rest, severity: input.severity ?? 'error' };
+  const { expression, severity, ...rest } = input;
+  const built: OperationOutcomeIssue = { severity: severity ?? 'error', ...rest };
   if (expression !== undefined) built.expression = typeof expression === 'string' ? [expression] : [...expression];
   return built;
 }

@@ -18,8 +18,16 @@ export interface ValidationResult {
   issues: OperationOutcomeIssue[];
 }
 
-/** Medplum puts the sentence in `details.text`; clients often show `diagnostics`, so both carry it. */
+/**
+ * Medplum puts the sentence in `details.text`; clients often show
+ * `diagnostics`, so both carry it. A missing mandatory element becomes issue
+ * type `required` (medplum says `structure`), naming the element.
+ */
 function withDiagnostics(entry: OperationOutcomeIssue): OperationOutcomeIssue {
+  const where = entry.expression?.[0];
+  if (entry.details?.text === 'Missing required property' && where !== undefined) {
+    return { ...entry, code: 'required', diagnostics: `${where} is required` };
+  }
   return entry.diagnostics === undefined && entry.details?.text !== undefined ? { ...entry, diagnostics: entry.details.text } : entry;
 }
 

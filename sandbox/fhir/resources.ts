@@ -46,7 +46,7 @@ export function careTypeConcept(careType: string): CodeableConcept {
 }
 
 /** Elements of the posted ServiceRequest kept verbatim: none of them references anything, so none can dangle. */
-export const keptElements = ['identifier', 'category', 'code', 'orderDetail', 'reasonCode', 'note', 'occurrenceDateTime', 'occurrencePeriod', 'authoredOn', 'patientInstruction'] as const;
+export const keptElements = ['identifier', 'intent', 'category', 'code', 'orderDetail', 'reasonCode', 'note', 'occurrenceDateTime', 'occurrencePeriod', 'authoredOn', 'patientInstruction'] as const;
 
 /** The kept elements of a posted ServiceRequest (what the FHIR view shows back; contained resources are not kept). */
 export function keptElementsFrom(request: ServiceRequest): Record<string, unknown> {
@@ -65,7 +65,7 @@ export function toServiceRequest(referral: Referral): ServiceRequest {
     meta: meta(referral, profiles.serviceRequest),
     identifier,
     status: serviceRequestStatus[referral.status],
-    intent: 'order',
+    intent: posted.intent ?? 'order',
     category: posted.category ?? [{ coding: [referralCategory], text: 'Discharge referral' }],
     priority: referral.priority,
     code: posted.code ?? careTypeConcept(referral.careType),

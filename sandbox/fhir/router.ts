@@ -39,7 +39,8 @@ export function createFhirRouter(deps: SandboxDeps): Router<SandboxState> {
   const router = new Router<SandboxState>({ prefix: '/v1/fhir' });
   const lookup = new ReferralLookup(deps.referrals);
   const started = new Date(deps.clock.now()).toISOString();
-  const base = (ctx: FhirContext) => `${ctx.origin}/v1/fhir`;
+  // Built from the request (scheme + Host) so links work for whoever asked: fhir-kit-client follows them as given.
+  const base = (ctx: FhirContext) => `${ctx.protocol}://${ctx.host}/v1/fhir`;
   const keyId = (ctx: FhirContext) => ctx.state.apiKey!.id;
 
   router.use(fhirErrors(deps.logger));
