@@ -164,7 +164,8 @@ const modes: Array<[string, string, 'accept' | 'error' | 'reject', string | unde
 ];
 for (const [accept, application, outcome, expected] of modes) {
   test(`msh-15 '${accept}' msh-16 '${application}' on ${outcome} answers ${String(expected)}`, (t) => {
-    t.is(ackCodeFor({ acceptAckType: accept as string | undefined, applicationAckType: application }, outcome), expected);
+    const actual: string | undefined = ackCodeFor({ acceptAckType: accept, applicationAckType: application }, outcome);
+    t.is(actual, expected);
   });
 }
 
