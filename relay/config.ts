@@ -108,7 +108,7 @@ export const relayConfigSchema = z
      * How long event ids are remembered to drop duplicates. Must outlast the
      * sender's whole retry schedule (the API retries for about 28 h). @default 3 d
      */
-    dedupeWindow: durationSchema.default(3 * 86_400_000),
+    dedupeWindow: durationSchema.refine((ms) => ms >= 30 * 3_600_000, 'must be at least 30h: longer than the API\'s whole retry schedule (about 28 h)').default(3 * 86_400_000),
     /** Delivered deliveries are kept this long for `deliveries list`, then purged. @default 7 d */
     retention: durationSchema.default(7 * 86_400_000),
     retry: z

@@ -50,6 +50,8 @@ export interface Relay extends Service {
   poke(): void;
   /** Re-read pause state now instead of at the next sync. */
   sync(): Promise<void>;
+  /** Purge dedupe records and old deliveries now (it also runs at start and hourly). */
+  purge(): Promise<void>;
 }
 
 export function createRelay(options: RelayOptions): Relay {
@@ -77,6 +79,7 @@ export function createRelay(options: RelayOptions): Relay {
     journal: () => journal,
     poke: () => built?.poke(),
     sync: async () => built?.sync(),
+    purge: async () => (journal === undefined ? undefined : purge(journal)),
     async start(): Promise<Listener[]> {
       const store = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'relay', clock });
       journal = store;
