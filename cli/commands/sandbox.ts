@@ -5,7 +5,6 @@ import { loadConfig, validate } from '../../core/config/load.js';
 import { CaraloomError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { sandboxConfigSchema } from '../../sandbox/config.js';
-import { createSandbox } from '../../sandbox/service.js';
 import { issueKey, keysFileName } from '../../sandbox/store/keys.js';
 import { runService } from '../run-service.js';
 
@@ -68,6 +67,8 @@ export const sandboxCommand: CommandModule<object, SandboxArgs> = {
     const section = validate(sandboxConfigSchema, { ...config.sandbox, ...overrides }, 'command-line options');
     // Logs go to stderr so stdout carries only the listener line (scripts read it).
     const logger = createLogger({ level: config.log.level, destination: pino.destination({ dest: 2, sync: false }) });
+    // Loaded here, not at the top: the ZIP data is 5 MB and other commands need none of it.
+    const { createSandbox } = await import('../../sandbox/service.js');
     const sandbox = createSandbox({ config: section, store: config.store, dataDir: path.resolve(args.data), logger });
     await runService(sandbox, logger);
   },
