@@ -1,13 +1,119 @@
 import { z } from 'zod';
 
-/** `connector:` section — HL7 v2 / FHIR intake and delivery. Owned by connector/. */
+/** Seconds before attempt 2, 3, …: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 h in all). */
+const defaultRetrySchedule = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+/** Every HL7 v2 release; a message's MSH-12 matches an entry or one of its sub-releases (2.5 covers 2.5.1). */
+const defaultVersions = ['2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9'];
+
+const tlsSchema = z.strictObject({
+  /** PEM private key file. */
+  keyFile: z.string().min(1),
+  /** PEM certificate (chain) file. */
+  certFile: z.string().min(1),
+  /** PEM CA file that client certificates must chain to. */
+  caFile: z.string().min(1).optional(),
+  /** Require a client certificate signed by `caFile` (mutual TLS). @default false */
+  requestClientCert: z.boolean().default(false),
+});
+
+const mllpSchema = z
+  .strictObject({
+    /** 0 lets the OS pick. @default 2575 */
+    port: z.number().int().min(0).max(65535).default(2575),
+    /** Largest frame accepted; bigger frames are answered AR and never buffered whole. @default 1048576 */
+    maxFrameBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Close a connection silent for this long, in ms; 0 never. @default 300000 */
+    idleTimeoutMs: z.number().int().min(0).default(300_000),
+    /** Connections beyond this are refused. @default 100 */
+    maxConnections: z.number().int().min(1).max(10_000).default(100),
+    /** TCP keep-alive initial delay in ms; 0 off. @default 60000 */
+    keepAliveMs: z.number().int().min(0).default(60_000),
+    /** Serve MLLP over TLS (`mllps://`). */
+    tls: tlsSchema.optional(),
+  })
+  .prefault({});
+
+const httpSchema = z
+  .strictObject({
+    /** 0 lets the OS pick. @default 8081 */
+    port: z.number().int().min(0).max(65535).default(8081),
+    /** Bearer tokens accepted on `POST /hl7`; empty disables HTTP intake. Reference env: `${CARALOOM_HL7_TOKEN}`. @default [] */
+    tokens: z.array(z.string().min(16, 'tokens must be at least 16 characters')).default([]),
+    /** Largest `POST /hl7` body, in bytes. @default 1048576 */
+    bodyLimit: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  })
+  .prefault({});
+
+const adminSchema = z
+  .strictObject({
+    /** Bearer tokens for `/admin/*`; empty disables the admin API. @default [] */
+    tokens: z.array(z.string().min(16, 'tokens must be at least 16 characters')).default([]),
+  })
+  .prefault({});
+
+const apiSchema = z
+  .strictObject({
+    /** Discharge API base URL (paths `/v1/…` are appended). @default 'http://127.0.0.1:8080' */
+    url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
+    /** API key; prefer `${CARALOOM_API_KEY}` (the CLI also reads that variable). */
+    key: z.string().min(1).optional(),
+    /** One request's time limit, in ms; a timeout is retried. @default 15000 */
+    timeoutMs: z.number().int().min(100).max(300_000).default(15_000),
+    /** Keep-alive connections to the API. @default 8 */
+    connections: z.number().int().min(1).max(256).default(8),
+    /**
+     * With a sandbox key (`clk_sandbox_…`) names, MRNs, street addresses and
+     * birth dates are dropped or pseudonymised before sending. true sends them
+     * as mapped: PATIENT DATA leaves the hospital to a sandbox. @default false
+     */
+    sendIdentifiersToSandbox: z.boolean().default(false),
+  })
+  .prefault({});
+
+const hl7Schema = z
+  .strictObject({
+    /** MSH-11 processing ids accepted; others get AR 202. Production sites often keep only P. @default ['P', 'T'] */
+    processingIds: z.array(z.string().min(1)).min(1).default(['P', 'T']),
+    /** MSH-12 versions accepted (2.5 also covers 2.5.1); others get AR 203. */
+    versions: z.array(z.string().regex(/^\d+(\.\d+)*$/)).min(1).default(defaultVersions),
+    /** Encoding of messages with no MSH-18 (HL7 says ASCII; set windows-1252 for feeds that send accents undeclared). @default 'utf-8' */
+    fallbackEncoding: z.string().min(1).default('utf-8'),
+  })
+  .prefault({});
+
+const deliverySchema = z
+  .strictObject({
+    /** Deliveries in flight at once (different patients; one patient is always in order). @default 8 */
+    concurrency: z.number().int().min(1).max(256).default(8),
+    /** Seconds before attempt 2, 3, …; its length is the number of retries before a dead letter. */
+    retrySchedule: z.array(z.number().min(0)).max(50).default(defaultRetrySchedule),
+    /** ± fraction of each delay chosen at random, so retries do not arrive in bursts. @default 0.2 */
+    jitter: z.number().min(0).max(1).default(0.2),
+    /** Days finished messages (and their duplicate-detection keys) are kept. @default 30 */
+    retentionDays: z.number().min(1).max(3650).default(30),
+  })
+  .prefault({});
+
+/** `connector:` section — HL7 v2 intake (MLLP, HTTP), mappings and delivery. Owned by connector/. */
 export const connectorConfigSchema = z
   .strictObject({
     /** @default '127.0.0.1' */
     host: z.string().default('127.0.0.1'),
-    mllp: z.strictObject({ port: z.number().int().min(0).max(65535).default(2575) }).prefault({}),
-    http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8081) }).prefault({}),
+    /** Folder of mapping files (`*.yaml`), relative to the working directory. @default 'mappings' */
+    mappings: z.string().min(1).default('mappings'),
+    mllp: mllpSchema,
+    http: httpSchema,
+    admin: adminSchema,
+    api: apiSchema,
+    hl7: hl7Schema,
+    delivery: deliverySchema,
   })
   .prefault({});
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
+
+/** A connector section with defaults applied, from a partial one (tests, `caraloom up`). */
+export function connectorConfig(partial: Record<string, unknown> = {}): ConnectorConfig {
+  return connectorConfigSchema.parse(partial);
+}
