@@ -41,19 +41,28 @@ import type { ClaimOptions, JournalItem } from './types.js';
  * Leases are compared with the services' clocks: keep instance clocks in
  * sync (NTP) to well within the lease length.
  */
-const rule = (alias: string, now: string) => `
+export const claimRule = (alias: string, now: string) => `
   ${alias}.status = 'queued' AND ${alias}.available_at <= ${now}
   AND (${alias}.lease_until IS NULL OR ${alias}.lease_until <= ${now})
-  AND (${alias}.order_key IS NULL OR NOT EXISTS (
-    SELECT 1 FROM $S.journal_items j
-    WHERE j.queue = ${alias}.queue AND j.order_key = ${alias}.order_key AND j.status = 'queued' AND j.id <> ${alias}.id
-      AND (j.id < ${alias}.id OR j.lease_until > ${now})))`;
+  AND (${alias}.order_key IS NULL OR (
+    NOT EXISTS (
+      SELECT 1 FROM $S.journal_items j
+      WHERE j.queue = ${alias}.queue AND j.order_key = ${alias}.order_key AND j.status = 'queued' AND j.id < ${alias}.id)
+    AND NOT EXISTS (
+      SELECT 1 FROM $S.journal_items j
+      WHERE j.queue = ${alias}.queue AND j.order_key = ${alias}.order_key AND j.status = 'queued' AND j.lease_until > ${now} AND j.id <> ${alias}.id)))`;
 
-export function claimStatements(S: string, schema: string): { pick: string; lease: string } {
+export interface ClaimStatements {
+  pick: pg.QueryConfig;
+  lease: pg.QueryConfig;
+}
+
+/** Named (prepared once per connection): a claim runs many times a second per worker. */
+export function claimStatements(S: string, schema: string): ClaimStatements {
   const pick = `
     WITH candidates AS MATERIALIZED (
       SELECT i.id, i.queue, i.order_key, i.available_at FROM $S.journal_items i
-      WHERE i.queue = $1 AND ${rule('i', '$2')}
+      WHERE i.queue = $1 AND ${claimRule('i', '$2')}
       ORDER BY i.available_at, i.id
       LIMIT $3
       FOR UPDATE OF i SKIP LOCKED
@@ -63,25 +72,25 @@ export function claimStatements(S: string, schema: string): { pick: string; leas
     ORDER BY available_at, id`;
   const lease = `
     UPDATE $S.journal_items i SET lease_until = $3, lease_owner = $4, updated_at = $2
-    WHERE i.id = ANY($1::bigint[]) AND ${rule('i', '$2')}
+    WHERE i.id = ANY($1::bigint[]) AND ${claimRule('i', '$2')}
     RETURNING i.*`;
-  return { pick: pick.replaceAll('$S', S), lease: lease.replaceAll('$S', S) };
+  return { pick: { name: 'caraloom_claim_pick', text: pick.replaceAll('$S', S) }, lease: { name: 'caraloom_claim_lease', text: lease.replaceAll('$S', S) } };
 }
 
 function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-export async function claimItems<P>(client: pg.ClientBase, sql: { pick: string; lease: string }, options: ClaimOptions, now: number): Promise<JournalItem<P>[]> {
+export async function claimItems<P>(client: pg.ClientBase, sql: ClaimStatements, options: ClaimOptions, now: number): Promise<JournalItem<P>[]> {
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
-    const picked = await client.query<{ id: string }>(sql.pick, [options.queue, now, options.limit]);
+    const picked = await client.query<{ id: string }>({ ...sql.pick, values: [options.queue, now, options.limit] });
     if (picked.rows.length === 0) {
       await client.query('COMMIT');
       return [];
     }
     const ids = picked.rows.map((row) => row.id);
-    const leased = await client.query<ItemRow>(sql.lease, [ids, now, now + options.leaseMs, options.owner ?? null]);
+    const leased = await client.query<ItemRow>({ ...sql.lease, values: [ids, now, now + options.leaseMs, options.owner ?? null] });
     await client.query('COMMIT');
     const byId = new Map(leased.rows.map((row) => [String(row.id), row]));
     return ids.flatMap((id) => {

@@ -156,8 +156,9 @@ export class EnqueueBatcher {
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       // Ids are drawn in input order before the insert, so within a batch
       // enqueue order is id order, and the ordinal tells which rows went in.
-      const inserted = await client.query<ItemRow & { ord: string }>(
-        `WITH input AS MATERIALIZED (
+      const inserted = await client.query<ItemRow & { ord: string }>({
+        name: 'caraloom_enqueue',
+        text: `WITH input AS MATERIALIZED (
            SELECT nextval('${S}.journal_items_id_seq') AS id, u.*
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::json[], $6::jsonb[], $7::bigint[]) WITH ORDINALITY
              AS u(queue, key, order_key, status, payload, meta, available_at, ord)
@@ -168,8 +169,8 @@ export class EnqueueBatcher {
            RETURNING *
          )
          SELECT input.ord, ins.* FROM ins JOIN input USING (id)`,
-        [rows.map((r) => r.queue), rows.map((r) => r.key), rows.map((r) => r.orderKey), rows.map((r) => r.status), rows.map((r) => r.payload), rows.map((r) => r.meta), rows.map((r) => r.availableAt), now],
-      );
+        values: [rows.map((r) => r.queue), rows.map((r) => r.key), rows.map((r) => r.orderKey), rows.map((r) => r.status), rows.map((r) => r.payload), rows.map((r) => r.meta), rows.map((r) => r.availableAt), now],
+      });
       const results: Array<EnqueueResult | undefined> = new Array(rows.length);
       const queues = new Set<string>();
       for (const row of inserted.rows) {

@@ -38,6 +38,8 @@ export const postgresMigrations: readonly string[] = [
    CREATE UNIQUE INDEX journal_items_key ON $S.journal_items (queue, key) WHERE key IS NOT NULL;
    CREATE INDEX journal_items_due ON $S.journal_items (queue, available_at, id) WHERE status = 'queued';
    CREATE INDEX journal_items_order ON $S.journal_items (queue, order_key, id) WHERE status = 'queued';
+   -- Items in flight (or whose holder died): small, and what the claim rule asks about other items of a key.
+   CREATE INDEX journal_items_leased ON $S.journal_items (queue, order_key) WHERE status = 'queued' AND lease_until IS NOT NULL;
    CREATE INDEX journal_items_status ON $S.journal_items (queue, status, id);
    CREATE TABLE $S.journal_attempts (
      id bigserial PRIMARY KEY,

@@ -1,0 +1,101 @@
+/**
+ * Ingest and drain rates of the journal on SQLite and PostgreSQL in one run.
+ *
+ *   node --import tsx bench/journal.ts [items]        (default 4000; about 15 s)
+ *
+ * Ingest: 100 concurrent senders each enqueueing one message at a time and
+ * waiting for the commit (as MLLP connections wait for their ACK), so group
+ * commit is what is measured. Drain: the real delivery worker (claim with a
+ * lease, no-op delivery, complete with an attempt row), 16 in flight, items
+ * spread over 200 order keys (patients). PostgreSQL also drains with two
+ * instances (two pools, two workers) on one schema. Needs the server in
+ * CARALOOM_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test);
+ * the schema it creates is dropped at the end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openPostgresJournal } from '../core/journal/postgres.js';
+import { SqliteJournal } from '../core/journal/sqlite.js';
+import type { Journal } from '../core/journal/types.js';
+import { silentLogger } from '../core/logger.js';
+import { createWorker } from '../core/worker.js';
+
+const items = Number(process.argv[2] ?? 4_000);
+const senders = 100;
+const patients = 200;
+const url = process.env.CARALOOM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Sender i talks to instance i mod n, as behind a load balancer. */
+async function ingest(journals: Journal[], queue: string): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: senders }, async (_, sender) => {
+      const journal = journals[sender % journals.length]!;
+      for (let n = next++; n < items; n = next++) {
+        await journal.enqueue({ queue, key: `FAC|${n}`, orderKey: `patient-${n % patients}`, payload: { n, body: 'x'.repeat(600) }, meta: { controlId: String(n) } });
+      }
+    }),
+  );
+  return items / ((performance.now() - started) / 1000);
+}
+
+async function drain(journals: Journal[], queue: string): Promise<number> {
+  const started = performance.now();
+  let delivered = 0;
+  let finished = () => {};
+  const all = new Promise<void>((resolve) => (finished = resolve));
+  const workers = journals.map((journal, index) =>
+    createWorker({
+      journal,
+      queue,
+      logger: silentLogger(),
+      concurrency: 16,
+      leaseMs: 60_000,
+      idlePollMs: 50,
+      owner: `bench-${index}`,
+      handle: async () => ({ kind: 'delivered', result: { ok: true } }),
+      onOutcome: () => void (++delivered === items && finished()),
+    }),
+  );
+  workers.forEach((worker) => worker.start());
+  await all;
+  await Promise.all(workers.map((worker) => worker.stop()));
+  const rate = items / ((performance.now() - started) / 1000);
+  const counts = await journals[0]!.counts(queue);
+  if (counts.delivered !== items) throw new Error(`expected ${items} delivered, found ${counts.delivered}`);
+  return rate;
+}
+
+const rows: Array<{ store: string; ingest: string; drain: string }> = [];
+const fmt = (rate: number) => `${Math.round(rate).toLocaleString('en-US')}/s`;
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'caraloom-bench-'));
+try {
+  for (const synchronous of ['full', 'normal'] as const) {
+    const sqlite = new SqliteJournal({ file: path.join(dir, `${synchronous}.db`), synchronous });
+    rows.push({ store: `sqlite (synchronous=${synchronous})`, ingest: fmt(await ingest([sqlite], 'q')), drain: fmt(await drain([sqlite], 'q')) });
+    await sqlite.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const schema = `bench_${process.pid}`;
+const open = () => openPostgresJournal({ url, schema, poolSize: 10 });
+const [a, b] = [await open(), await open()];
+try {
+  rows.push({ store: 'postgres (1 instance)', ingest: fmt(await ingest([a], 'one')), drain: fmt(await drain([a], 'one')) });
+  rows.push({ store: 'postgres (2 instances)', ingest: fmt(await ingest([a, b], 'two')), drain: fmt(await drain([a, b], 'two')) });
+} finally {
+  await Promise.all([a.close(), b.close()]);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
+
+console.log(`journal: ${items} items, ${senders} concurrent senders, ${patients} order keys, worker concurrency 16`);
+console.table(rows);
