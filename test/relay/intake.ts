@@ -2,6 +2,7 @@ import test from 'ava';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { emptyCounts } from '../../core/journal/types.js';
 import { signCaraloom, signStandard } from '../../core/signature.js';
@@ -61,10 +62,8 @@ test('an oversize body is refused with 413 and nothing is stored', async (t) => 
 
 test('an oversize chunked body without content-length is refused with 413', async (t) => {
   const relay = await startRelay(t, { subscribers, bodyLimit: 4_096 });
-  async function* chunks() {
-    for (let index = 0; index < 10; index += 1) yield Buffer.alloc(1_000, 0x61);
-  }
-  const response = await request(`${relay.url}/webhooks/caraloom`, { method: 'POST', headers: { 'x-caraloom-signature': 'sha256=00' }, body: chunks() });
+  const body = Readable.from(Array.from({ length: 10 }, () => Buffer.alloc(1_000, 0x61)));
+  const response = await request(`${relay.url}/webhooks/caraloom`, { method: 'POST', headers: { 'x-caraloom-signature': 'sha256=00' }, body });
   await response.body.dump();
   t.is(response.statusCode, 413);
   t.deepEqual(await stored(relay), emptyCounts());
