@@ -25,6 +25,10 @@ export function recoverSegmentSeparators(lines: string[], fieldSeparator: string
   const repairs: string[] = [];
   const out: string[] = [];
   for (const line of lines) {
+    if (!/\s/.test(line)) {
+      out.push(line); // the common case: nothing could be glued without whitespace
+      continue;
+    }
     let rest = line;
     let cut = findGlued(rest, fieldSeparator);
     while (cut !== undefined) {
@@ -45,7 +49,8 @@ function findGlued(line: string, fs: string): { at: number; name: string } | und
     const at = line.indexOf(fs, from);
     if (at < 0) return undefined;
     const start = at - 3;
-    if (start > 4 && /\s/.test(line[start - 1]!)) {
+    const before = line.charCodeAt(start - 1);
+    if (start > 4 && (before === 0x20 || before === 0x09)) {
       const name = line.slice(start, at);
       if (KNOWN_SEGMENTS.has(name)) return { at: start, name };
     }
