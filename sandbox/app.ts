@@ -38,7 +38,9 @@ export function createApp(deps: SandboxDeps, ops: { registry: Registry; problems
   app.use(native.routes());
   app.use(native.allowedMethods({ throw: true, methodNotAllowed }));
 
-  app.use(createOpenApiRouter(deps).routes());
+  const openApi = createOpenApiRouter(deps);
+  app.use(openApi.routes());
+  app.use(openApi.allowedMethods({ throw: true, methodNotAllowed }));
 
   const fhir = createFhirRouter(deps);
   // The FHIR router may declare paths relative to /v1/fhir or in full; mount it either way.

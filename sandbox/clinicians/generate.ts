@@ -25,15 +25,19 @@ const disciplineWeights: readonly [Discipline, number][] = [
   ['RN', 32], ['LPN', 14], ['PT', 16], ['OT', 10], ['SLP', 6], ['HHA', 16], ['MSW', 6],
 ];
 
-/** Specialties each discipline may hold (an SLP treats stroke, not wounds). */
-const specialtiesByDiscipline: Record<Discipline, readonly Specialty[]> = {
-  RN: ['cardiac', 'pulmonary', 'neuro', 'wound', 'diabetes', 'oncology', 'renal', 'infection', 'palliative', 'dementia'],
-  LPN: ['wound', 'diabetes', 'cardiac', 'pulmonary', 'dementia'],
-  PT: ['orthopedic', 'neuro', 'cardiac', 'pulmonary'],
-  OT: ['orthopedic', 'neuro', 'dementia'],
-  SLP: ['neuro', 'dementia', 'oncology'],
-  HHA: ['dementia', 'palliative', 'general'],
-  MSW: ['palliative', 'oncology', 'dementia'],
+/**
+ * Specialties each discipline may hold (an SLP treats stroke, not wounds),
+ * weighted by how often home-health referrals need them (heart failure,
+ * COPD, wounds and diabetes lead).
+ */
+const specialtiesByDiscipline: Record<Discipline, readonly (readonly [Specialty, number])[]> = {
+  RN: [['cardiac', 5], ['pulmonary', 4], ['wound', 4], ['diabetes', 3], ['neuro', 2], ['oncology', 1], ['renal', 1], ['infection', 1], ['palliative', 1], ['dementia', 1]],
+  LPN: [['wound', 3], ['diabetes', 3], ['cardiac', 2], ['pulmonary', 2], ['dementia', 1]],
+  PT: [['orthopedic', 4], ['neuro', 3], ['cardiac', 1], ['pulmonary', 1]],
+  OT: [['orthopedic', 3], ['neuro', 3], ['dementia', 1]],
+  SLP: [['neuro', 4], ['dementia', 2], ['oncology', 1]],
+  HHA: [['dementia', 2], ['palliative', 1], ['general', 2]],
+  MSW: [['palliative', 2], ['oncology', 1], ['dementia', 1]],
 };
 
 const otherLanguages = ['Spanish', 'Spanish', 'Spanish', 'Vietnamese', 'Tagalog', 'Mandarin', 'Cantonese', 'Korean', 'Arabic', 'Haitian Creole', 'Russian', 'Portuguese', 'French', 'Polish', 'Hindi'];
@@ -113,9 +117,7 @@ export function generateClinicians(seed: number, total: number, epoch = Date.UTC
       const place = pick(random, weighted(random, cities));
       const discipline = weighted(random, disciplineWeights);
       const pool = specialtiesByDiscipline[discipline];
-      const first = pick(random, pool);
-      const second = random() < 0.6 ? pick(random, pool) : first;
-      const held = [...new Set([first, second])].filter((value) => specialties.includes(value));
+      const held = [...new Set([weighted(random, pool), weighted(random, pool), ...(random() < 0.5 ? [weighted(random, pool)] : [])])].filter((value) => specialties.includes(value));
       const languages = ['English', ...(random() < 0.35 ? [pick(random, otherLanguages)] : [])];
       const verified = random() < 0.93;
       const verifiedAt = epoch - Math.floor(random() * 700) * day;
