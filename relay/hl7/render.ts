@@ -80,7 +80,7 @@ export function renderHl7(template: Hl7Template, event: RelayEvent, context: Ren
     const list = readPath(base, rule.each);
     if (!Array.isArray(list)) continue;
     list.slice(0, rule.limit ?? list.length).forEach((item, index) => {
-      segments.push(trimFields(fill(rule.segment, { ...base, item, index: index + 1 }, template)));
+      segments.push(trimFields(fill(rule.segment, { ...base, item, index: index + rule.start }, template)));
     });
   }
   return segments.join('\r');

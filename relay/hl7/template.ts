@@ -14,6 +14,8 @@ const segmentRule = z.union([
     when: z.string().min(1).optional(),
     /** Most elements to render for `each`. */
     limit: z.number().int().min(1).optional(),
+    /** `index` of the first element (set ids after fixed segments of the same kind). @default 1 */
+    start: z.number().int().min(0).default(1),
     segment: segmentLine,
   }),
 ]);

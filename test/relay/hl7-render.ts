@@ -1,4 +1,5 @@
 import test from 'ava';
+import { HL7Message } from 'hl7v2';
 import path from 'node:path';
 import { segmentsNamed, fieldValue, segment } from '../../connector/hl7/access.js';
 import { parseHl7 } from '../../connector/hl7/parse.js';
@@ -79,3 +80,25 @@ for (const [name, reply, verdict] of acks) {
     t.deepEqual(judgeAck(readAck(reply), 'C1'), verdict);
   });
 }
+
+test('the oru fallback template renders a match as an ORU^R01 text result', (t) => {
+  const oru = parseHl7(renderHl7(loadHl7Template(path.resolve('mappings/relay/referral-oru-r01.yaml')), event, { controlId: 'C1', now }));
+  t.is(`${oru.header.messageType}^${oru.header.triggerEvent}^${oru.header.messageStructure}`, 'ORU^R01^ORU_R01');
+  t.deepEqual(oru.segments.map((s) => s.name), ['MSH', 'PID', 'ORC', 'OBR', 'OBX', 'OBX', 'OBX', 'OBX', 'NTE']);
+  t.deepEqual(segmentsNamed(oru, 'OBX').map((obx) => fieldValue(obx, 1)), ['1', '2', '3', '4']);
+  t.is(fieldValue(segmentsNamed(oru, 'OBX')[2], 5), 'Clinician 0042, RN (RN), 2.4 mi, fit 0.93');
+});
+
+test('the rri template asks for an accept acknowledgment only', (t) => {
+  t.is(message.header.acceptAckType, 'AL');
+  t.is(message.header.applicationAckType, 'NE');
+});
+
+test('an independent parser (hl7v2) reads the rendered rri message', (t) => {
+  const independent = HL7Message.parse(renderHl7(template, event, { controlId: 'dlv_0123456789abcdef', now }));
+  t.is(independent.messageType, 'RRI^I12');
+  t.is(independent.version, '2.5.1');
+  t.is(independent.controlId, 'dlv_0123456789abcdef');
+  t.is(independent.getSegment('RF1')!.field(6).component(1).getValue(), 'ref_7QK2M9');
+  t.deepEqual(independent.segments.map((s) => s.segmentType), ['MSH', 'RF1', 'PRD', 'PRD', 'PID', 'DG1', 'NTE', 'NTE']);
+});
