@@ -41,6 +41,8 @@ export const postgresMigrations: readonly string[] = [
    -- Items in flight (or whose holder died): small, and what the claim rule asks about other items of a key.
    CREATE INDEX journal_items_leased ON $S.journal_items (queue, order_key) WHERE status = 'queued' AND lease_until IS NOT NULL;
    CREATE INDEX journal_items_status ON $S.journal_items (queue, status, id);
+   -- list({ meta }) for operators: find a control id or event id among millions of items.
+   CREATE INDEX journal_items_meta ON $S.journal_items USING gin (meta jsonb_path_ops);
    CREATE TABLE $S.journal_attempts (
      id bigserial PRIMARY KEY,
      item_id bigint NOT NULL REFERENCES $S.journal_items (id) ON DELETE CASCADE,

@@ -146,17 +146,19 @@ export class PostgresJournal implements Journal {
    * worker that finished the item looks at the queue again at once, and it
    * is as good a claimer of the key's next item as any other instance.
    */
-  async #finish(name: string, id: number, set: string, params: unknown[], options: FinishOptions): Promise<void> {
+  async #finish(name: string, id: number, set: string, params: unknown[], options: FinishOptions): Promise<string | undefined> {
     const attempt: Attempt | undefined = options.attempt;
     const base = params.length;
-    await this.#query({
+    const result = await this.#query<{ queue: string }>({
       name: `caraloom_${name}`,
       text: `WITH u AS (
          UPDATE $S.journal_items SET ${set}, attempts = attempts + $${base + 1}, lease_until = NULL, lease_owner = NULL, updated_at = $${base + 2}
-         WHERE id = $${base + 3} RETURNING id
+         WHERE id = $${base + 3} RETURNING id, queue
+       ), a AS (
+         INSERT INTO $S.journal_attempts (item_id, at, ok, status, error, response, duration_ms)
+         SELECT id, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9} FROM u WHERE $${base + 4}::bigint IS NOT NULL
        )
-       INSERT INTO $S.journal_attempts (item_id, at, ok, status, error, response, duration_ms)
-       SELECT id, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9} FROM u WHERE $${base + 4}::bigint IS NOT NULL`,
+       SELECT queue FROM u`,
       values: [
         ...params,
         attempt === undefined ? 0 : 1,
@@ -170,6 +172,7 @@ export class PostgresJournal implements Journal {
         attempt?.durationMs === undefined ? null : Math.round(attempt.durationMs),
       ],
     });
+    return result.rows[0]?.queue;
   }
 
   async complete(id: number, options: FinishOptions = {}): Promise<void> {
@@ -177,11 +180,13 @@ export class PostgresJournal implements Journal {
   }
 
   async retry(id: number, at: number, error: string, options: FinishOptions = {}): Promise<void> {
-    await this.#finish('retry', id, `status = 'queued', available_at = $1, last_error = $2`, [at, error], options);
+    const queue = await this.#finish('retry', id, `status = 'queued', available_at = $1, last_error = $2`, [at, error], options);
+    if (queue !== undefined) this.#watchers.notify(queue); // this instance's worker re-reads nextDueAt
   }
 
   async bury(id: number, error: string, options: FinishOptions = {}): Promise<void> {
-    await this.#finish('bury', id, `status = 'dead', last_error = $1, result = $2::json`, [error, JSON.stringify(options.result ?? null)], options);
+    const queue = await this.#finish('bury', id, `status = 'dead', last_error = $1, result = $2::json`, [error, JSON.stringify(options.result ?? null)], options);
+    if (queue !== undefined) this.#watchers.notify(queue); // later items of its order key may now go
   }
 
   async cancel(id: number, reason: string): Promise<boolean> {
