@@ -1,11 +1,12 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import type { Registry } from 'prom-client';
 import { CaraloomError } from '../core/errors.js';
 import { addOpsRoutes } from '../core/http/ops.js';
 import type { SandboxDeps, SandboxState } from './deps.js';
 import { createFhirRouter } from './fhir/router.js';
 import { renderError, toClientError } from './http/envelope.js';
+import { observeRequests, type SandboxMetrics } from './http/observe.js';
+import type { Registry } from 'prom-client';
 import { createOpenApiRouter } from './openapi/router.js';
 import { createNativeRouter, methodNotAllowed } from './routes/native.js';
 
@@ -15,10 +16,11 @@ import { createNativeRouter, methodNotAllowed } from './routes/native.js';
  * then one fallback that answers unknown routes (404) and wrong methods (405)
  * in the native envelope, or as an OperationOutcome under `/v1/fhir`.
  */
-export function createApp(deps: SandboxDeps, ops: { registry: Registry; problems: () => Promise<string[]> }): Koa<SandboxState> {
+export function createApp(deps: SandboxDeps, ops: { registry: Registry; metrics: SandboxMetrics; problems: () => Promise<string[]> }): Koa<SandboxState> {
   const app = new Koa<SandboxState>();
   app.proxy = false;
   app.silent = true;
+  app.use(observeRequests(ops.metrics, deps.logger, deps.clock));
 
   app.use(async (ctx, next) => {
     try {

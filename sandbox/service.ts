@@ -16,6 +16,7 @@ import type { SandboxDeps } from './deps.js';
 import type { Clinician } from './domain.js';
 import { createAuthenticate } from './http/auth.js';
 import { readJsonObject } from './http/json-body.js';
+import { countDelivery, createMetrics } from './http/observe.js';
 import { createRateLimit } from './http/rate-limit.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ReferralService } from './referrals.js';
@@ -112,8 +113,9 @@ export function createSandbox(options: SandboxOptions): SandboxService {
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+    const metrics = createMetrics(registry);
     const openJournalRef = journal;
-    const app = createApp(deps, { registry, problems: async () => openJournalRef.ping().then(() => [], (error: unknown) => [`journal: ${describeError(error)}`]) });
+    const app = createApp(deps, { registry, metrics, problems: async () => openJournalRef.ping().then(() => [], (error: unknown) => [`journal: ${describeError(error)}`]) });
 
     worker = createWorker<DeliveryPayload>({
       journal,
@@ -125,6 +127,7 @@ export function createSandbox(options: SandboxOptions): SandboxService {
       concurrency: config.webhooks.concurrency,
       leaseMs: config.webhooks.timeoutMs + 30_000,
       random: options.random,
+      onOutcome: countDelivery(metrics),
     });
     listener = await listenHttp(app.callback(), config.host, config.port);
     worker.start();

@@ -76,3 +76,11 @@ test('ops endpoints answer at the root', async (t) => {
   const ready = await run.call('/readyz');
   t.deepEqual(ready.body, { status: 'ready', problems: [] });
 });
+
+test('metrics count requests by route pattern, never by path', async (t) => {
+  const run = await startSandbox(t);
+  await run.call('/v1/geo/zip/78701');
+  const { body } = await run.call('/metrics');
+  t.true(body.includes('caraloom_sandbox_requests_total{route="/v1/geo/zip/:zip",method="GET",status="200"} 1'));
+  t.false(body.includes('78701'));
+});
