@@ -1,5 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import readline from 'node:readline';
 import test, { type ExecutionContext } from 'ava';
-import { ManualClock } from '../../core/clock.js';
+import { ManualClock, systemClock, type Clock } from '../../core/clock.js';
+import { silentLogger } from '../../core/logger.js';
+import { createWorker } from '../../core/worker.js';
 import type { Journal } from '../../core/journal/types.js';
 import pg from 'pg';
 import { freshSchema, openTestJournal, sql, testDatabaseUrl } from '../helpers/postgres.js';
@@ -7,7 +13,7 @@ import { freshSchema, openTestJournal, sql, testDatabaseUrl } from '../helpers/p
 // Two journals on one schema are two instances: separate pools, separate
 // connections, one database. One ManualClock drives both leases.
 
-async function twoInstances(t: ExecutionContext, clock = new ManualClock()) {
+async function twoInstances<C extends Clock = ManualClock>(t: ExecutionContext, clock: C = new ManualClock() as unknown as C) {
   const schema = freshSchema(t);
   const [a, b] = await Promise.all([openTestJournal(t, schema, clock), openTestJournal(t, schema, clock)]);
   return { a: a!, b: b!, clock, schema };
@@ -124,4 +130,58 @@ test('an enqueue on one instance wakes a watcher on another', async (t) => {
   await a.enqueue({ queue: 'q', payload: 1 });
   t.true(await woken);
   stop();
+});
+
+test('items leased by a process killed with SIGKILL are taken over after the lease', async (t) => {
+  const schema = freshSchema(t);
+  const clock = new ManualClock(Date.now());
+  const survivor = await openTestJournal(t, schema, clock);
+  for (let n = 0; n < 4; n += 1) await survivor.enqueue({ queue: 'q', orderKey: `p${n % 2}`, payload: n });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/postgres-instance.ts'), testDatabaseUrl, schema, 'q', '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => void child.kill('SIGKILL'));
+  const [line] = (await once(readline.createInterface({ input: child.stdout }), 'line')) as [string];
+  const leased = JSON.parse(line) as number[];
+  t.is(leased.length, 2, 'the head of each order key');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  t.deepEqual(await survivor.claim({ queue: 'q', limit: 10, leaseMs: 60_000 }), [], 'the leases outlive the process');
+  clock.set(Date.now() + 60_001); // the child leased by its own (system) clock
+  const taken = await survivor.claim<number>({ queue: 'q', limit: 10, leaseMs: 60_000 });
+  t.deepEqual(taken.map((item) => item.id).sort(), [...leased].sort());
+  t.deepEqual(taken.map((item) => item.payload).sort(), [0, 1]);
+});
+
+test('workers on two instances deliver every item exactly once, in order per key', async (t) => {
+  const { a, b } = await twoInstances(t, systemClock);
+  const keys = 10;
+  const perKey = 10;
+  for (let n = 0; n < perKey; n += 1) {
+    await (n % 2 ? a : b).enqueueMany(Array.from({ length: keys }, (_, k) => ({ queue: 'q', key: `${k}-${n}`, orderKey: `p${k}`, payload: { k, n } })));
+  }
+  const seen: Array<{ k: number; n: number }> = [];
+  let finished = () => {};
+  const all = new Promise<void>((resolve) => (finished = resolve));
+  const workers = [a, b].map((journal, index) =>
+    createWorker<{ k: number; n: number }>({
+      journal,
+      queue: 'q',
+      logger: silentLogger(),
+      concurrency: 4,
+      owner: `instance-${index}`,
+      handle: async (item) => {
+        seen.push(item.payload);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
+        return { kind: 'delivered' };
+      },
+      onOutcome: () => void (seen.length === keys * perKey && finished()),
+    }),
+  );
+  workers.forEach((worker) => worker.start());
+  t.teardown(() => Promise.all(workers.map((worker) => worker.stop())));
+  await all;
+  await Promise.all(workers.map((worker) => worker.stop()));
+  t.is(seen.length, keys * perKey);
+  t.is(new Set(seen.map(({ k, n }) => `${k}-${n}`)).size, keys * perKey, 'each item once');
+  for (let k = 0; k < keys; k += 1) t.deepEqual(seen.filter((payload) => payload.k === k).map((payload) => payload.n), Array.from({ length: perKey }, (_, n) => n), `order of p${k}`);
+  t.is((await a.counts('q')).delivered, keys * perKey);
 });

@@ -45,3 +45,21 @@ test('a closed journal answers StorageUnavailableError', async (t) => {
   await t.throwsAsync(journal.ping(), { instanceOf: StorageUnavailableError });
   await t.throwsAsync(journal.enqueue({ queue: 'q', payload: 1 }), { instanceOf: StorageUnavailableError });
 });
+
+test('watchers are woken when the LISTEN connection comes back after an outage', async (t) => {
+  const proxy = await startProxy(t);
+  const journal = await openTestJournal(t, freshSchema(t), new ManualClock(), { url: proxy.url });
+  let wakes = 0;
+  let woken = () => {};
+  const stop = journal.watch('q', () => (wakes += 1, woken()));
+  t.teardown(stop);
+  await new Promise((resolve) => setTimeout(resolve, 200)); // let the LISTEN connection open
+  await proxy.cut();
+  const back = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 15_000);
+    woken = () => (clearTimeout(timer), resolve(true));
+  });
+  await proxy.restore();
+  t.true(await back, 'notifications sent during the outage are lost, so every watcher is woken once');
+  t.true(wakes >= 1);
+});
