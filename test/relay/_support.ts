@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { request } from 'undici';
 import type { Clock } from '../../core/clock.js';
+import type { StoreConfig } from '../../core/config/store.js';
 import { silentLogger } from '../../core/logger.js';
 import { signCaraloom, signStandard } from '../../core/signature.js';
 import { relayConfigSchema } from '../../relay/config.js';
@@ -35,10 +36,10 @@ export interface StartedRelay {
 }
 
 /** Start a relay on port 0 with a temporary SQLite journal; stopped when the test ends. */
-export async function startRelay(t: ExecutionContext, relay: Record<string, unknown>, options: { clock?: Clock; env?: NodeJS.ProcessEnv; dataDir?: string } = {}): Promise<StartedRelay> {
+export async function startRelay(t: ExecutionContext, relay: Record<string, unknown>, options: { clock?: Clock; env?: NodeJS.ProcessEnv; dataDir?: string; store?: StoreConfig } = {}): Promise<StartedRelay> {
   const dataDir = options.dataDir ?? tempDir(t, 'relay-');
   const config = relayConfigSchema.parse({ port: 0, secrets: [secret], ...relay });
-  const service = createRelay({ config, store: { kind: 'sqlite', synchronous: 'normal' }, dataDir, logger: silentLogger(), clock: options.clock, env: options.env ?? {}, random: () => 0.5, syncIntervalMs: 100 });
+  const service = createRelay({ config, store: options.store ?? { kind: 'sqlite', synchronous: 'normal' }, dataDir, logger: silentLogger(), clock: options.clock, env: options.env ?? {}, random: () => 0.5, syncIntervalMs: 100 });
   const [listener] = await service.start();
   t.teardown(() => service.stop());
   const url = `${listener!.url}${config.path}`;
