@@ -78,6 +78,13 @@ export class MllpConnection {
     }
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => this.logger.debug({ conn: id, err: describeError(error) }, 'mllp connection error'));
+    // A sender may half-close right after its last frame (`printf … | nc` does):
+    // the server allows half-open sockets so those replies still go out, then ends.
+    socket.on('end', () => {
+      void this.queue.then(() => {
+        if (!this.closed && !this.socket.destroyed) this.socket.end();
+      });
+    });
     socket.on('close', () => this.onClose());
   }
 

@@ -82,11 +82,12 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
   };
 
   const build = (): net.Server => {
-    if (options.tls === undefined) return net.createServer(onSocket);
+    if (options.tls === undefined) return net.createServer({ allowHalfOpen: true }, onSocket);
     const t = options.tls;
     const requestCert = t.requestCert ?? false;
     const secure = tls.createServer(
       {
+        allowHalfOpen: true,
         key: t.key,
         cert: t.cert,
         ca: t.ca,

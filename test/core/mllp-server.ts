@@ -172,6 +172,19 @@ test('server survives a peer that disconnects mid-frame', async (t) => {
   t.deepEqual(await next.waitFor(1), ['ack:whole']);
 });
 
+test('server still answers a sender that half-closes after its last frame', async (t) => {
+  const { port } = await startServer(t, {
+    onFrame: async (payload) => {
+      await delay(30);
+      return `ack:${payload.toString()}`;
+    },
+  });
+  const client = rawClient(t, port);
+  client.socket.end(Buffer.concat([encodeFrame('one'), encodeFrame('two')]));
+  await client.closed;
+  t.deepEqual(client.replies, ['ack:one', 'ack:two']);
+});
+
 test('stop answers frames already received before closing', async (t) => {
   const server = createMllpServer({
     port: 0,
@@ -183,7 +196,7 @@ test('stop answers frames already received before closing', async (t) => {
   const { port } = await server.start();
   const client = rawClient(t, port);
   client.socket.write(encodeFrame('in-flight'));
-  await delay(20);
+  while (server.stats().frames === 0) await delay(5);
   await server.stop();
   await client.closed;
   t.deepEqual(client.replies, ['done:in-flight']);
