@@ -102,15 +102,15 @@ test('send fails with MLLP_CONNECTION_CLOSED when the peer hangs up before reply
 
 test('client never answers a frame it did not ask for', async (t) => {
   const { port, frames } = await peer(t, (payload, socket) => {
-    // An unsolicited ACK before the real reply: a client that ACKs ACKs would send it back.
-    socket.write(encodeFrame('MSH|^~\\&|||||||ACK|1|P|2.5\rMSA|AA|1'));
-    setTimeout(() => socket.write(encodeFrame(`re:${payload}`)), 20);
+    socket.write(encodeFrame(`re:${payload}`));
+    // Then an unsolicited ACK: a client that ACKs ACKs would send something back.
+    if (payload === 'first') setTimeout(() => socket.write(encodeFrame('MSH|^~\\&|||||||ACK|1|P|2.5\rMSA|AA|1')), 10);
   });
   const c = client(t, port);
-  await c.send('first');
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  t.deepEqual(frames, ['first']);
-  t.is(c.unsolicited, 1);
+  t.is((await c.send('first')).toString(), 're:first');
+  while (c.unsolicited === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  t.is((await c.send('second')).toString(), 're:second');
+  t.deepEqual(frames, ['first', 'second']);
 });
 
 test('sends after close fail with MLLP_CLIENT_CLOSED', async (t) => {
