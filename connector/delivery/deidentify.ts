@@ -1,0 +1,25 @@
+/**
+ * Sandbox mode: a `clk_sandbox_` key gets de-identified demo data only, so
+ * fields the mapping marked (or the engine detected) as direct identifiers
+ * are dropped, or replaced by a stable pseudonym where the API needs an id.
+ * Pure; returns a copy.
+ */
+import { createHash } from 'node:crypto';
+import type { IdentifierField } from '../mapping/map.js';
+import { deletePath, getPath, setPath } from '../mapping/json-path.js';
+
+/** `p` + 16 hex of SHA-256(scope, value): the same patient gets the same id, the MRN is not recoverable without the scope. */
+export function pseudonym(value: string, scope: string): string {
+  return `p${createHash('sha256').update(`${scope}\n${value}`).digest('hex').slice(0, 16)}`;
+}
+
+export function deidentify(body: Record<string, unknown>, identifiers: readonly IdentifierField[], scope: string): Record<string, unknown> {
+  const copy = structuredClone(body);
+  for (const field of identifiers) {
+    const value = getPath(copy, field.path);
+    if (value === undefined) continue;
+    if (field.mode === 'pseudonym') setPath(copy, field.path, pseudonym(String(value), scope));
+    else deletePath(copy, field.path);
+  }
+  return copy;
+}

@@ -1,0 +1,60 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { itemStatuses, type ItemStatus } from '../../core/journal/types.js';
+import type { ConnectorAdmin } from '../admin.js';
+import { bearerGuard } from './guard.js';
+
+/**
+ * `/admin/messages` (list), `/admin/messages/:id` (show: raw HL7, mapped
+ * request, every attempt), `POST /admin/messages/:id/replay`,
+ * `POST /admin/messages/replay-dead`, behind `connector.admin.tokens`.
+ */
+export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: readonly string[]): void {
+  const fail = (ctx: Context, status: number, code: string, message: string) => {
+    ctx.status = status;
+    ctx.body = { error: { code, message } };
+  };
+  const query = (ctx: Context, name: string): string | undefined => {
+    const value = ctx.query[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const time = (value: string | undefined): number | undefined | null => {
+    if (value === undefined) return undefined;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? null : ms;
+  };
+  const id = (ctx: Context): number | undefined => {
+    const value = Number(ctx.params.id);
+    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  };
+
+  router.use('/admin', bearerGuard(tokens, 'admin API disabled: set connector.admin.tokens'));
+  router.get('/admin/messages', async (ctx) => {
+    const status = query(ctx, 'status');
+    const since = time(query(ctx, 'since'));
+    const until = time(query(ctx, 'until'));
+    const limit = query(ctx, 'limit') === undefined ? 50 : Number(query(ctx, 'limit'));
+    if (status !== undefined && !itemStatuses.includes(status as ItemStatus)) return fail(ctx, 400, 'BAD_REQUEST', `status must be one of ${itemStatuses.join(', ')}`);
+    if (since === null || until === null) return fail(ctx, 400, 'BAD_REQUEST', 'since and until must be ISO 8601 times');
+    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1_000)) return fail(ctx, 400, 'BAD_REQUEST', 'limit must be an integer from 1 to 1000');
+    ctx.body = { data: await admin.list({ status: status as ItemStatus | undefined, since, until, limit }), counts: await admin.counts() };
+  });
+  router.post('/admin/messages/replay-dead', async (ctx) => {
+    const since = time(query(ctx, 'since'));
+    const until = time(query(ctx, 'until'));
+    if (since === null || until === null) return fail(ctx, 400, 'BAD_REQUEST', 'since and until must be ISO 8601 times');
+    ctx.body = { data: { replayed: await admin.replayDead({ since, until }) } };
+  });
+  router.get('/admin/messages/:id', async (ctx) => {
+    const found = id(ctx) === undefined ? undefined : await admin.show(id(ctx)!);
+    if (found === undefined) return fail(ctx, 404, 'NOT_FOUND', 'message not found');
+    ctx.set('Cache-Control', 'no-store'); // holds patient data
+    ctx.body = { data: found };
+  });
+  router.post('/admin/messages/:id/replay', async (ctx) => {
+    const ok = id(ctx) === undefined ? false : await admin.replay(id(ctx)!);
+    if (!ok) return fail(ctx, 409, 'NOT_REPLAYABLE', 'message not found, not a referral, or still queued');
+    ctx.status = 202;
+    ctx.body = { data: { id: id(ctx), status: 'queued' } };
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * The connector's HTTP door: `POST /hl7` (ER7 body in, the ACK as the body
+ * out, behind `connector.http.tokens`), the admin API, and the public probes.
+ * It only translates HTTP to and from `ingest()`.
+ */
+import Router from '@koa/router';
+import Koa from 'koa';
+import { describeError, isCaraloomError } from '../../core/errors.js';
+import { addOpsRoutes, type OpsOptions } from '../../core/http/ops.js';
+import { mediaType, readRawBody } from '../../core/http/raw-body.js';
+import type { Logger } from '../../core/logger.js';
+import type { ConnectorAdmin } from '../admin.js';
+import type { IngestInput, IngestResult } from '../ingest.js';
+import { addAdminRoutes } from './admin-routes.js';
+import { bearerGuard } from './guard.js';
+
+export interface ConnectorAppOptions {
+  ingest: (input: IngestInput) => Promise<IngestResult>;
+  admin: ConnectorAdmin;
+  ops: OpsOptions;
+  hl7Tokens: readonly string[];
+  adminTokens: readonly string[];
+  bodyLimit: number;
+  logger: Logger;
+}
+
+const HL7_TYPES = new Set(['x-application/hl7-v2+er7', 'application/hl7-v2', 'application/hl7-v2+er7', 'text/plain']);
+
+export function createConnectorApp(options: ConnectorAppOptions): Koa {
+  const app = new Koa();
+  const router = new Router();
+  const log = options.logger;
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const status = isCaraloomError(error) ? error.status : 500;
+      if (status >= 500) log.error({ err: describeError(error), path: ctx.path }, 'request failed');
+      ctx.status = status;
+      ctx.body = { error: { code: isCaraloomError(error) ? error.code : 'INTERNAL', message: isCaraloomError(error) && error.expose ? error.message : 'internal error' } };
+    }
+  });
+  addOpsRoutes(router, options.ops);
+  router.post('/hl7', bearerGuard(options.hl7Tokens, 'HTTP intake disabled: set connector.http.tokens'), async (ctx) => {
+    if (!HL7_TYPES.has(mediaType(ctx.req))) {
+      ctx.status = 415;
+      ctx.body = { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: `send ER7 text as ${[...HL7_TYPES].join(' or ')}` } };
+      return;
+    }
+    const bytes = await readRawBody(ctx.req, options.bodyLimit);
+    const result = await options.ingest({ bytes, door: 'http' });
+    if (result.reply === undefined) {
+      ctx.status = 204; // an ACK came in, or MSH-15 asked for no acknowledgement
+      return;
+    }
+    // AR 207: the message was not stored. 503 makes HTTP senders (Mirth's HTTP Sender too) queue and retry.
+    ctx.status = result.outcome === 'unavailable' ? 503 : 200;
+    ctx.type = `x-application/hl7-v2+er7; charset=${result.encoding}`;
+    ctx.body = result.reply;
+  });
+  addAdminRoutes(router, options.admin, options.adminTokens);
+  app.use(router.routes()).use(router.allowedMethods());
+  app.on('error', (error: unknown) => log.debug({ err: describeError(error) }, 'http error'));
+  return app;
+}

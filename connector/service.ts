@@ -1,0 +1,220 @@
+/**
+ * `createConnector(options) → Service`: the one place the connector is
+ * wired — mappings, journal, the two doors (MLLP, HTTP) over one `ingest`,
+ * the delivery worker, admin API, probes and metrics.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { StoreConfig } from '../core/config/store.js';
+import { describeError } from '../core/errors.js';
+import { listenHttp, type HttpListener } from '../core/http/listen.js';
+import { openJournal } from '../core/journal/open.js';
+import type { Journal } from '../core/journal/types.js';
+import type { Logger } from '../core/logger.js';
+import { createMllpServer, type MllpServer, type MllpTlsOptions } from '../core/mllp/server.js';
+import type { Listener, Service } from '../core/service.js';
+import { createWorker, type Worker } from '../core/worker.js';
+import { createAdmin } from './admin.js';
+import type { ConnectorConfig } from './config.js';
+import { createApiClient, isSandboxKey, type ApiClient } from './delivery/api-client.js';
+import { createDeliveryHandler } from './delivery/handler.js';
+import { Pacer } from './delivery/pacer.js';
+import { buildRejectAck } from './hl7/ack.js';
+import { createConnectorApp } from './http/app.js';
+import { ingest, type IngestInput, type IngestResult } from './ingest.js';
+import type { Mapping } from './mapping/compile.js';
+import { loadMappings } from './mapping/load.js';
+import { createConnectorMetrics, type ConnectorMetrics } from './metrics.js';
+import { outboxQueue, type OutboxPayload } from './outbox.js';
+
+export interface ConnectorOptions {
+  /** The `connector:` config section (validated; `connectorConfig({...})` builds one). */
+  config: ConnectorConfig;
+  /** The top-level `store:` section. */
+  store: StoreConfig;
+  /** Folder for the embedded journal (`connector.db`). */
+  dataDir: string;
+  /** Discharge API base URL. @default config.api.url */
+  apiUrl?: string | undefined;
+  /** API key. @default config.api.key */
+  apiKey?: string | undefined;
+  /** Mapping folder. @default config.mappings */
+  mappingsDir?: string | undefined;
+  /** Already loaded mappings (tests); replaces `mappingsDir`. */
+  mappings?: readonly Mapping[];
+  logger: Logger;
+  /** Retry times, leases and ACK timestamps read it; tests inject a ManualClock. @default systemClock */
+  clock?: Clock;
+  /** Jitter source of retries. @default Math.random */
+  random?: () => number;
+}
+
+export interface ConnectorService extends Service {
+  readonly mllpUrl: string | undefined;
+  readonly httpUrl: string | undefined;
+  readonly journal: Journal | undefined;
+  readonly metrics: ConnectorMetrics | undefined;
+  /** Look at the outbox now (after a test moved its ManualClock). */
+  poke(): void;
+}
+
+async function tlsOptions(config: ConnectorConfig): Promise<MllpTlsOptions | undefined> {
+  const tls = config.mllp.tls;
+  if (tls === undefined) return undefined;
+  const [key, cert, ca] = await Promise.all([readFile(tls.keyFile), readFile(tls.certFile), tls.caFile === undefined ? undefined : readFile(tls.caFile)]);
+  return { key, cert, ...(ca === undefined ? {} : { ca }), requestCert: tls.requestClientCert };
+}
+
+export function createConnector(options: ConnectorOptions): ConnectorService {
+  const clock = options.clock ?? systemClock;
+  const config = options.config;
+  const log = options.logger.child({ component: 'connector' });
+  const apiUrl = options.apiUrl ?? config.api.url;
+  const apiKey = options.apiKey ?? config.api.key;
+  let journal: Journal | undefined;
+  let mllp: MllpServer | undefined;
+  let http: HttpListener | undefined;
+  let worker: Worker | undefined;
+  let api: ApiClient | undefined;
+  let metrics: ConnectorMetrics | undefined;
+  let purgeTimer: NodeJS.Timeout | undefined;
+  let mllpUrl: string | undefined;
+
+  async function purge(): Promise<void> {
+    const before = clock.now() - config.delivery.retentionDays * 86_400_000;
+    const removed = await journal?.purge(outboxQueue, before, ['delivered', 'filtered', 'rejected', 'cancelled']).catch((error: unknown) => {
+      log.warn({ err: describeError(error) }, 'retention purge failed');
+      return 0;
+    });
+    if (removed) log.info({ removed }, 'finished messages past retention purged');
+  }
+
+  async function start(): Promise<Listener[]> {
+    // Everything that can be wrong in files is checked before anything listens.
+    const mappings = options.mappings ?? loadMappings(path.resolve(options.mappingsDir ?? config.mappings));
+    const tls = await tlsOptions(config);
+    await mkdir(options.dataDir, { recursive: true });
+    const opened = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'connector', clock });
+    journal = opened;
+    await purge();
+    metrics = createConnectorMetrics(() => journal);
+    const m = metrics;
+    const deps = { journal: opened, mappings, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m };
+    const run = async (input: IngestInput): Promise<IngestResult> => {
+      try {
+        return await ingest(input, deps);
+      } catch (error) {
+        // A bug must not leave the sender waiting: answer AR 207 (not stored, send again).
+        log.error({ err: describeError(error) }, 'ingest failed unexpectedly');
+        m.acked.inc({ code: 'AR' });
+        const ack = buildRejectAck(input.bytes.toString('latin1'), { code: 'AR', text: 'internal error', errors: [{ code: 207 }], now: new Date(clock.now()) });
+        return { outcome: 'unavailable', code: 'AR', reply: Buffer.from(ack, 'latin1'), encoding: 'latin1' };
+      }
+    };
+
+    api = createApiClient({ url: apiUrl, key: apiKey, timeoutMs: config.api.timeoutMs, connections: config.api.connections });
+    const client = api;
+    const sandbox = isSandboxKey(apiKey);
+    if (apiKey === undefined) log.warn('no API key: set CARALOOM_API_KEY; deliveries will be refused (401) and kept as dead letters');
+    const handle = createDeliveryHandler({ api: client, clock, pacer: new Pacer(clock), deidentify: sandbox && !config.api.sendIdentifiersToSandbox });
+    worker = createWorker<OutboxPayload>({
+      journal: opened,
+      queue: outboxQueue,
+      handle,
+      logger: log.child({ component: 'connector.delivery' }),
+      clock,
+      policy: { schedule: config.delivery.retrySchedule.map((seconds) => seconds * 1000), jitter: config.delivery.jitter, maxRetryAfterMs: 6 * 3_600_000 },
+      concurrency: config.delivery.concurrency,
+      leaseMs: config.api.timeoutMs * 2 + 30_000,
+      random: options.random,
+      onOutcome: (outcome, _item, durationMs) => {
+        const label = outcome.kind === 'retry' ? 'retried' : outcome.kind;
+        m.deliveries.inc({ outcome: label });
+        m.latency.observe({ outcome: label }, durationMs / 1000);
+      },
+    });
+
+    let apiChecked = { at: -Infinity, ok: false };
+    const problems = async (): Promise<string[]> => {
+      const found: string[] = [];
+      await opened.ping().catch((error: unknown) => found.push(`journal: ${describeError(error)}`));
+      // Probes come every few seconds; the API is asked at most every 10 s.
+      if (clock.now() - apiChecked.at > 10_000) apiChecked = { at: clock.now(), ok: await client.healthy() };
+      if (!apiChecked.ok) found.push(`api: ${new URL(apiUrl).origin} is not reachable`);
+      return found;
+    };
+    const app = createConnectorApp({
+      ingest: run,
+      admin: createAdmin(opened),
+      ops: { problems, registry: m.registry },
+      hl7Tokens: config.http.tokens,
+      adminTokens: config.admin.tokens,
+      bodyLimit: config.http.bodyLimit,
+      logger: log,
+    });
+
+    mllp = createMllpServer({
+      host: config.host,
+      port: config.mllp.port,
+      ...(tls === undefined ? {} : { tls }),
+      maxFrameBytes: config.mllp.maxFrameBytes,
+      idleTimeoutMs: config.mllp.idleTimeoutMs,
+      maxConnections: config.mllp.maxConnections,
+      keepAliveMs: config.mllp.keepAliveMs,
+      logger: log,
+      onFrame: async (payload) => (await run({ bytes: payload, door: 'mllp' })).reply,
+      onOversize: (info) => {
+        m.received.inc({ door: 'mllp' });
+        m.acked.inc({ code: 'AR' });
+        const text = `message larger than ${config.mllp.maxFrameBytes} bytes`;
+        return buildRejectAck(info.head.toString('latin1'), { code: 'AR', text, errors: [{ code: 207, codeText: 'Message too large', userMessage: text }], now: new Date(clock.now()) });
+      },
+    });
+    const bound = await mllp.start();
+    mllpUrl = bound.url;
+    http = await listenHttp(app.callback(), config.host, config.http.port);
+    worker.start();
+    purgeTimer = setInterval(() => void purge(), 6 * 3_600_000);
+    purgeTimer.unref();
+    log.info({ mllp: mllpUrl, http: http.url, mappings: mappings.map((mapping) => mapping.name), sandbox }, 'connector started');
+    return [
+      { service: 'connector', url: mllpUrl },
+      { service: 'connector', url: http.url },
+    ];
+  }
+
+  async function stop(): Promise<void> {
+    // Stop taking messages (answering every frame already received), then finish deliveries, then close stores.
+    clearInterval(purgeTimer);
+    await mllp?.stop();
+    await http?.close();
+    await worker?.stop();
+    await api?.close();
+    await journal?.close();
+    mllp = undefined;
+    http = undefined;
+    worker = undefined;
+    api = undefined;
+    journal = undefined;
+    mllpUrl = undefined;
+  }
+
+  return {
+    start,
+    stop,
+    get mllpUrl() {
+      return mllpUrl;
+    },
+    get httpUrl() {
+      return http?.url;
+    },
+    get journal() {
+      return journal;
+    },
+    get metrics() {
+      return metrics;
+    },
+    poke: () => worker?.poke(),
+  };
+}
