@@ -20,8 +20,14 @@ const jsonTypes = new Set(['application/fhir+json', 'application/json', 'applica
 const formatAliases = new Set(['json', ...jsonTypes]);
 
 export function sendResource(ctx: Context, status: number, resource: Resource | undefined): void {
+  if (resource === undefined) {
+    // An explicit null body first (koa then sends nothing), the status after it (null alone would make it 204).
+    ctx.body = null;
+    ctx.status = status;
+    return;
+  }
   ctx.status = status;
-  if (resource !== undefined) ctx.body = resource;
+  ctx.body = resource;
   ctx.set('Content-Type', fhirContentType);
 }
 

@@ -67,9 +67,11 @@ export async function openApiChecker(document: Json): Promise<OpenApiChecker> {
   function problems(method: string, rawPath: string, response: CheckedResponse): string[] {
     const path = rawPath.split('?')[0]!;
     const match = paths.find((entry) => entry.pattern.test(path));
-    if (match === undefined) return [`${path} is not in the document`];
-    const operation = (dereferenced.paths as Json)[match.template][method.toLowerCase()] as Json | undefined;
-    if (operation === undefined) return [`${method} ${match.template} is not in the document`];
+    const operation = match === undefined ? undefined : ((dereferenced.paths as Json)[match.template][method.toLowerCase()] as Json | undefined);
+    // What the document cannot list (every unknown path, every unsupported method) may only be refused, in the door's error shape.
+    if (match === undefined && response.status !== 404) return [`${path} is not in the document, yet answered ${response.status}`];
+    if (match !== undefined && operation === undefined && response.status !== 405) return [`${method} ${match.template} is not in the document, yet answered ${response.status}`];
+    if (match === undefined || operation === undefined) return refusal(path, response);
     const documented = (operation.responses as Json)[String(response.status)] as Json | undefined;
     if (documented === undefined) return [`${method} ${match.template} does not document status ${response.status}`];
     const found: string[] = [];
@@ -85,6 +87,14 @@ export async function openApiChecker(document: Json): Promise<OpenApiChecker> {
     const result = validator.validateResponse(String(response.status), response.body === '' ? undefined : response.body);
     for (const error of result?.errors ?? []) found.push(`${error.path ?? ''}: ${error.message}`);
     return found;
+  }
+
+  function refusal(path: string, response: CheckedResponse): string[] {
+    const schema = path.startsWith('/v1/fhir') ? 'OperationOutcome' : 'Error';
+    const mediaType = path.startsWith('/v1/fhir') ? 'application/fhir+json' : 'application/json';
+    const validator = new OpenAPIResponseValidator({ responses: { [response.status]: { content: { [mediaType]: { schema: dereferenced.components.schemas[schema] } } } }, components: dereferenced.components } as unknown as OpenAPIResponseValidatorArgs);
+    const result = validator.validateResponse(String(response.status), response.body);
+    return (result?.errors ?? []).map((error: { path?: string; message: string }) => `${error.path ?? ''}: ${error.message}`);
   }
 
   return {
