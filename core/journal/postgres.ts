@@ -25,6 +25,9 @@ export interface PostgresJournalOptions {
   statementTimeoutMs?: number | undefined;
 }
 
+/** An id from an admin URL may be anything; SQLite simply finds no row, and so do we. */
+const isId = (id: number): boolean => Number.isSafeInteger(id);
+
 const schemaName = /^[a-z_][a-z0-9_]{0,50}$/;
 
 /** pg parses json itself; the shared row mapper expects the stored text (a JSON string payload must stay a string). */
@@ -190,6 +193,7 @@ export class PostgresJournal implements Journal {
   }
 
   async cancel(id: number, reason: string): Promise<boolean> {
+    if (!isId(id)) return false;
     const now = this.#clock.now();
     const result = await this.#query(
       `WITH u AS (
@@ -203,6 +207,7 @@ export class PostgresJournal implements Journal {
   }
 
   async replay(id: number): Promise<boolean> {
+    if (!isId(id)) return false;
     const now = this.#clock.now();
     const result = await this.#query(
       `WITH u AS (
@@ -216,6 +221,7 @@ export class PostgresJournal implements Journal {
   }
 
   async get<P>(id: number): Promise<JournalItem<P> | undefined> {
+    if (!isId(id)) return undefined;
     const result = await this.#query<ItemRow>('SELECT * FROM $S.journal_items WHERE id = $1', [id]);
     return result.rows[0] === undefined ? undefined : rowToItem<P>(result.rows[0]);
   }
@@ -232,6 +238,7 @@ export class PostgresJournal implements Journal {
   }
 
   async attempts(id: number): Promise<Attempt[]> {
+    if (!isId(id)) return [];
     const result = await this.#query<AttemptRow>('SELECT * FROM $S.journal_attempts WHERE item_id = $1 ORDER BY at, id', [id]);
     return result.rows.map(rowToAttempt);
   }
