@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { StoreConfig } from '../core/config/store.js';
-import { describeError } from '../core/errors.js';
+import { CaraloomError, describeError } from '../core/errors.js';
 import { listenHttp, type HttpListener } from '../core/http/listen.js';
 import { openJournal } from '../core/journal/open.js';
 import type { Journal } from '../core/journal/types.js';
@@ -129,7 +129,16 @@ export function createSandbox(options: SandboxOptions): SandboxService {
       random: options.random,
       onOutcome: countDelivery(metrics),
     });
-    listener = await listenHttp(app.callback(), config.host, config.port);
+    try {
+      listener = await listenHttp(app.callback(), config.host, config.port);
+    } catch (error) {
+      await stop();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new CaraloomError('LISTEN_FAILED', `sandbox cannot listen on ${config.host}:${config.port} (${code}); choose another --port, or 0 to let the OS pick`, { cause: error });
+      }
+      throw error;
+    }
     worker.start();
     log.info({ url: listener.url, clinicians: clinicians.length, keys: keys.size }, 'sandbox started');
     return [{ service: 'sandbox', url: listener.url }];
