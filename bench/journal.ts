@@ -15,6 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { openPostgresJournal } from '../core/journal/postgres.js';
 import { SqliteJournal } from '../core/journal/sqlite.js';
@@ -22,7 +23,7 @@ import type { Journal } from '../core/journal/types.js';
 import { silentLogger } from '../core/logger.js';
 import { createWorker } from '../core/worker.js';
 
-const items = Number(process.argv[2] ?? 4_000);
+let items = 4_000;
 const senders = 100;
 const patients = 200;
 const url = process.env.CARALOOM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -69,33 +70,50 @@ async function drain(journals: Journal[], queue: string): Promise<number> {
   return rate;
 }
 
-const rows: Array<{ store: string; ingest: string; drain: string }> = [];
+export interface JournalBenchRow {
+  store: string;
+  ingest: string;
+  drain: string;
+}
+
 const fmt = (rate: number) => `${Math.round(rate).toLocaleString('en-US')}/s`;
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'caraloom-bench-'));
-try {
-  for (const synchronous of ['full', 'normal'] as const) {
-    const sqlite = new SqliteJournal({ file: path.join(dir, `${synchronous}.db`), synchronous });
-    rows.push({ store: `sqlite (synchronous=${synchronous})`, ingest: fmt(await ingest([sqlite], 'q')), drain: fmt(await drain([sqlite], 'q')) });
-    await sqlite.close();
+/** Runs every scenario in turn; `npm run bench` can call this too. */
+export async function runJournalBench(count = 4_000): Promise<JournalBenchRow[]> {
+  items = count;
+  const rows: JournalBenchRow[] = [];
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'caraloom-bench-'));
+  try {
+    for (const synchronous of ['full', 'normal'] as const) {
+      const sqlite = new SqliteJournal({ file: path.join(dir, `${synchronous}.db`), synchronous });
+      rows.push({ store: `sqlite (synchronous=${synchronous})`, ingest: fmt(await ingest([sqlite], 'q')), drain: fmt(await drain([sqlite], 'q')) });
+      await sqlite.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+
+  const schema = `bench_${process.pid}`;
+  const open = () => openPostgresJournal({ url, schema, poolSize: 10 });
+  const a = await open();
+  const b = await open();
+  try {
+    rows.push({ store: 'postgres (1 instance)', ingest: fmt(await ingest([a], 'one')), drain: fmt(await drain([a], 'one')) });
+    rows.push({ store: 'postgres (2 instances)', ingest: fmt(await ingest([a, b], 'two')), drain: fmt(await drain([a, b], 'two')) });
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+
+  return rows;
 }
 
-const schema = `bench_${process.pid}`;
-const open = () => openPostgresJournal({ url, schema, poolSize: 10 });
-const [a, b] = [await open(), await open()];
-try {
-  rows.push({ store: 'postgres (1 instance)', ingest: fmt(await ingest([a], 'one')), drain: fmt(await drain([a], 'one')) });
-  rows.push({ store: 'postgres (2 instances)', ingest: fmt(await ingest([a, b], 'two')), drain: fmt(await drain([a, b], 'two')) });
-} finally {
-  await Promise.all([a.close(), b.close()]);
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await runJournalBench(Number(process.argv[2] ?? 4_000));
+  console.log(`journal: ${items} items, ${senders} concurrent senders, ${patients} order keys, worker concurrency 16`);
+  console.table(rows);
 }
-
-console.log(`journal: ${items} items, ${senders} concurrent senders, ${patients} order keys, worker concurrency 16`);
-console.table(rows);
