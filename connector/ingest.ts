@@ -50,12 +50,12 @@ export interface IngestDeps {
   metrics?: ConnectorMetrics;
 }
 
-function versionAccepted(version: string, accepted: readonly string[]): boolean {
+export function versionAccepted(version: string, accepted: readonly string[]): boolean {
   return accepted.some((entry) => version === entry || version.startsWith(`${entry}.`));
 }
 
 /** AR reasons readable from the header alone (HL7 table 0357). */
-function headerProblem(message: Hl7Message, hl7: ConnectorConfig['hl7']): AckError | undefined {
+export function headerProblem(message: Hl7Message, hl7: ConnectorConfig['hl7']): AckError | undefined {
   const h = message.header;
   if (h.controlId === '') return { code: 101, location: 'MSH^1^10', userMessage: 'MSH-10 message control id is required' };
   if (!hl7.processingIds.includes(h.processingId)) return { code: 202, location: 'MSH^1^11', userMessage: `processing id must be one of ${hl7.processingIds.join(', ')}` };

@@ -1,0 +1,60 @@
+/**
+ * `caraloom map`: what the connector would do with a message, without a
+ * journal or a network — the mapping that matched, the filter verdict, the
+ * request it would send, or the ACK (AE / AR with ERR) it would answer.
+ * Same decode, parse, header checks, selection and `map()` as ingest.
+ */
+import type { ConnectorConfig } from './config.js';
+import { buildAck, buildRejectAck, type AckError } from './hl7/ack.js';
+import { isAck, looksLikeAck } from './hl7/ack-mode.js';
+import { decodeHl7 } from './hl7/decode.js';
+import { isHl7ParseError } from './hl7/errors.js';
+import { parseHl7 } from './hl7/parse.js';
+import { headerProblem } from './ingest.js';
+import type { Mapping } from './mapping/compile.js';
+import { map, type MapResult } from './mapping/map.js';
+import { selectMapping, triggerOf } from './mapping/select.js';
+
+export interface DryRun {
+  /** `ADT^A03`, or '' when unreadable. */
+  type: string;
+  controlId: string;
+  mapping?: { name: string; file: string };
+  /** What happened, in one word. */
+  verdict: 'request' | 'filtered' | 'ignored' | 'cancel' | 'AE' | 'AR' | 'no ack (an ACK)';
+  result?: MapResult;
+  /** The ACK text the connector would answer (CR separators), when it would answer. */
+  ack?: string;
+  errors?: AckError[];
+}
+
+export function dryRun(bytes: Buffer, mappings: readonly Mapping[], hl7: ConnectorConfig['hl7'], now: Date): DryRun {
+  const decoded = decodeHl7(bytes, { fallbackEncoding: hl7.fallbackEncoding });
+  if (looksLikeAck(decoded.text)) return { type: 'ACK', controlId: '', verdict: 'no ack (an ACK)' };
+  let message;
+  try {
+    message = parseHl7(decoded.text, { encoding: decoded.encoding });
+  } catch (error) {
+    if (!isHl7ParseError(error)) throw error;
+    const errors: AckError[] = [{ code: error.details.hl7Code, location: error.details.location, userMessage: error.message }];
+    return { type: '', controlId: '', verdict: 'AR', errors, ack: buildRejectAck(decoded.text, { code: 'AR', text: error.message, errors, now, controlId: 'DRYRUN' }) };
+  }
+  const h = message.header;
+  const base = { type: `${h.messageType}^${triggerOf(message)}`, controlId: h.controlId };
+  if (isAck(h)) return { ...base, verdict: 'no ack (an ACK)' };
+  const ack = (code: 'AA' | 'AE' | 'AR', text: string, errors?: AckError[]) => buildAck(message, { code, text, errors, now, controlId: 'DRYRUN' });
+  const problem = headerProblem(message, hl7);
+  if (problem !== undefined) return { ...base, verdict: 'AR', errors: [problem], ack: ack('AR', 'message rejected', [problem]) };
+  const selection = selectMapping(mappings, message);
+  if ('reject' in selection) {
+    const errors: AckError[] = [{ code: selection.reject, location: 'MSH^1^9', userMessage: selection.text }];
+    return { ...base, verdict: 'AR', errors, ack: ack('AR', selection.text, errors) };
+  }
+  const mapping = { name: selection.mapping.name, file: selection.mapping.file };
+  const result = map(selection.mapping, message, now);
+  if (result.kind === 'error') {
+    const errors: AckError[] = result.issues.map((issue) => ({ code: issue.code, location: issue.location, userMessage: issue.message }));
+    return { ...base, mapping, verdict: 'AE', result, errors, ack: ack('AE', 'message cannot be mapped', errors) };
+  }
+  return { ...base, mapping, verdict: result.kind, result, ack: ack('AA', result.kind === 'request' ? 'message stored' : `${result.kind} by ${mapping.name}`) };
+}
