@@ -2,6 +2,8 @@ import pg from 'pg';
 
 /** Longest wait between attempts to re-open the LISTEN connection. */
 const maxBackoffMs = 5_000;
+/** A LISTEN connection only receives, so it would never notice a silently dead path without asking. */
+const heartbeatMs = 30_000;
 
 /**
  * One dedicated connection per instance that LISTENs on the journal's
@@ -21,6 +23,7 @@ export class NotifyListener {
   readonly #onReconnect: () => void;
   #client: pg.Client | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
   #backoffMs = 100;
   #started = false;
   #closed = false;
@@ -36,6 +39,10 @@ export class NotifyListener {
     if (this.#started || this.#closed) return;
     this.#started = true;
     void this.#connect(false);
+    this.#heartbeat = setInterval(() => {
+      const client = this.#client;
+      client?.query('SELECT 1').catch(() => this.#lost(client));
+    }, heartbeatMs).unref();
   }
 
   async #connect(reconnected: boolean): Promise<void> {
@@ -72,6 +79,7 @@ export class NotifyListener {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     const client = this.#client;
     this.#client = undefined;
     if (client !== undefined) {

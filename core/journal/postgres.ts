@@ -49,10 +49,13 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
     application_name: 'caraloom',
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     statement_timeout: options.statementTimeoutMs ?? 30_000,
+    // The server cannot enforce its timeout across a dead network path; the client gives up a little later.
+    query_timeout: (options.statementTimeoutMs ?? 30_000) + 5_000,
     // A process frozen mid-transaction must not hold row and key locks for ever.
     idle_in_transaction_session_timeout: 60_000,
     types: rawJson,
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   };
   const pool = new pg.Pool({ ...config, max: options.poolSize });
   pool.on('error', () => undefined); // an idle client lost its server; the next query reports it
