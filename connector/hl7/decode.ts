@@ -77,9 +77,9 @@ export function encodingForCharacterSet(characterSet: string): string | undefine
 
 /** MSH-18's first repetition read from raw bytes, or '' when there is no readable MSH. */
 export function sniffCharacterSet(bytes: Buffer): string {
-  const start = bytes.indexOf('MSH');
+  const start = bytes.subarray(0, 16).indexOf('MSH');
   if (start < 0 || start > 8) return ''; // only a BOM or a little leading whitespace may come first
-  const eol = firstLineEnd(bytes, start);
+  const eol = firstLineEnd(bytes, start, start + MAX_MSH_BYTES);
   const line = bytes.toString('latin1', start, eol);
   const fs = line[3];
   if (fs === undefined) return '';
@@ -90,11 +90,15 @@ export function sniffCharacterSet(bytes: Buffer): string {
   return value.split(rep)[0]!.split(comp)[0]!.trim();
 }
 
-function firstLineEnd(bytes: Buffer, from: number): number {
-  for (let i = from; i < bytes.length; i++) {
+/** Enough for any real MSH segment; a longer first line is read only this far. */
+const MAX_MSH_BYTES = 64 * 1024;
+
+function firstLineEnd(bytes: Buffer, from: number, limit: number): number {
+  const stop = Math.min(bytes.length, limit);
+  for (let i = from; i < stop; i++) {
     if (bytes[i] === 0x0d || bytes[i] === 0x0a) return i;
   }
-  return bytes.length;
+  return stop;
 }
 
 /** Decodes one message's bytes: BOM, then MSH-18, then the fallback. Never throws. */

@@ -49,11 +49,25 @@ export function parseHl7(input: string, options: ParseOptions = {}): Hl7Message 
   return message;
 }
 
-/** CR segment separators, no BOM, no leading whitespace or trailing separators. */
+/**
+ * CR segment separators, no BOM, no leading whitespace or trailing separators.
+ * Trimming is a loop, not a `/\s+$/` regex: an unanchored regex goes
+ * quadratic on a long run of spaces inside a message (20,000 spaces took
+ * 0.8 s), which one odd message must never cost the connector.
+ */
 function normaliseText(input: string): string {
   let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (/[\n]/.test(text)) text = text.replace(/\r\n|\n\r|\n/g, '\r');
-  return text.replace(/^[\s\u000b]+/, '').replace(/[\r\s\u001c]+$/, '');
+  if (text.includes('\n')) text = text.replace(/\r\n|\n\r|\n/g, '\r');
+  let start = 0;
+  let end = text.length;
+  while (start < end && isPadding(text.charCodeAt(start))) start++;
+  while (end > start && isPadding(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** Whitespace, VT (MLLP start block) and FS (end block) left around a message. */
+function isPadding(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0x1c || code === 0xa0 || code === 0xfeff;
 }
 
 function readDelimiters(text: string): Hl7Delimiters {

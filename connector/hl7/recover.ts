@@ -25,14 +25,14 @@ export function recoverSegmentSeparators(lines: string[], fieldSeparator: string
   const repairs: string[] = [];
   const out: string[] = [];
   for (const line of lines) {
-    if (!/\s/.test(line)) {
+    if (!line.includes(' ') && !line.includes('\t')) {
       out.push(line); // the common case: nothing could be glued without whitespace
       continue;
     }
     let rest = line;
     let cut = findGlued(rest, fieldSeparator);
     while (cut !== undefined) {
-      out.push(rest.slice(0, cut.at).replace(/\s+$/, ''));
+      out.push(rest.slice(0, cut.at).trimEnd());
       repairs.push(`SEGMENT_SEPARATOR_MISSING:${cut.name}`);
       rest = rest.slice(cut.at);
       cut = findGlued(rest, fieldSeparator);

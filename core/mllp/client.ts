@@ -102,11 +102,13 @@ export class MllpClient {
     this.socket = undefined;
     this.fail(new MllpClientError('MLLP_CLIENT_CLOSED', 'client closed'));
     if (socket === undefined || socket.destroyed) return;
+    // A peer that never answers our FIN is cut off after a second.
+    const force = setTimeout(() => socket.destroy(), 1_000);
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
       socket.end();
-      setTimeout(() => socket.destroy(), 1_000).unref();
     });
+    clearTimeout(force);
   }
 
   private async sendNow(message: Buffer | string): Promise<Buffer> {

@@ -87,6 +87,7 @@ export class MllpDecoder {
   }
 
   push(chunk: Buffer): MllpEvent[] {
+    if (chunk.length === 0) return [];
     const events: MllpEvent[] = [];
     let skipped = 0;
     const flushSkipped = (): void => {

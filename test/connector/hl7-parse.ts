@@ -81,6 +81,12 @@ test('leading whitespace, a vertical tab and trailing separators are ignored', (
   );
 });
 
+test('a long run of spaces inside a message does not stall the parser', (t) => {
+  // An unanchored /\s+$/ is quadratic here: 200,000 spaces would take minutes.
+  const message = parseHl7(`${MSH}\rNTE|1||${' '.repeat(200_000)}x ${' '.repeat(200_000)}`);
+  t.is(fieldValue(segment(message, 'NTE'), 3).trim(), 'x');
+});
+
 test('text keeps the message with cr separators only', (t) => {
   t.is(parseHl7(`${MSH}\nPID|1\n`).text, `${MSH}\rPID|1`);
 });
