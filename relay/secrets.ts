@@ -40,18 +40,26 @@ export interface SecretSources {
   file: string;
 }
 
+/** How often the secrets file is looked at, at most. */
+const recheckMs = 1_000;
+
 /**
  * The active verification secrets, re-read when the secrets file changes (so
- * `relay register` or a rotation takes effect without a restart).
+ * `relay register` or a rotation takes effect without a restart, within a second).
  */
-export function createSecretSource(sources: SecretSources): () => readonly string[] {
+export function createSecretSource(sources: SecretSources, now: () => number = Date.now): () => readonly string[] {
   if (sources.env !== undefined && sources.env.trim() !== '') {
     const fixed = Object.freeze(splitList(sources.env));
     return () => fixed;
   }
   let stamp = '';
+  let checkedAt = -Infinity;
   let current: readonly string[] = [...sources.config];
   return () => {
+    // A stat per webhook is cheap but not free; a second's delay on rotation is.
+    // An empty list is re-checked every time: the relay is waiting for `relay register`.
+    if (now() - checkedAt < recheckMs && current.length > 0) return current;
+    checkedAt = now();
     let next = '';
     try {
       const stat = statSync(sources.file);
