@@ -43,6 +43,8 @@ export interface SendResult {
 export interface SendOutput {
   out(line: string): void;
   err(line: string): void;
+  /** Called after each message in quiet mode (the command draws a counter on a terminal). */
+  progress?(done: number, total: number): void;
 }
 
 const ACCEPTED = new Set(['AA', 'CA']);
@@ -69,6 +71,7 @@ export async function runSend(options: SendOptions, io: SendOutput): Promise<{ e
         const line = `[${results.length}/${total}] ${label} MSH-10 ${result.controlId || '(empty)'} → ${result.code}${result.text === '' ? '' : ` ${result.text}`}${result.ackControlId === '' ? '' : ` (ACK ${result.ackControlId})`}`;
         if (!ACCEPTED.has(result.code)) io.err(line);
         else if (!options.quiet) io.out(line);
+        if (options.quiet) io.progress?.(results.length, total);
         // Nothing listens: every further message would fail the same way.
         if (/^MLLP_CONNECT_(FAILED|TIMEOUT)/.test(result.text)) aborted = true;
       }
@@ -146,9 +149,26 @@ export const sendCommand: CommandModule<object, SendArgs> = {
       .example('$0 send samples/hl7/adt-a03-home-health.hl7', 'one discharge to the local connector')
       .example('$0 send samples/hl7/*.hl7 --port 2575 --quiet', 'every sample, failures only') as unknown as Argv<SendArgs>,
   handler: async (args) => {
+    const tty = process.stderr.isTTY === true;
+    let counter = false;
+    const clear = () => {
+      if (counter) process.stderr.write('\r\u001b[K');
+      counter = false;
+    };
     const { exitCode } = await runSend(args, {
-      out: (line) => process.stdout.write(`${line}\n`),
-      err: (line) => process.stderr.write(`${line}\n`),
+      out: (line) => {
+        clear();
+        process.stdout.write(`${line}\n`);
+      },
+      err: (line) => {
+        clear();
+        process.stderr.write(`${line}\n`);
+      },
+      progress: (done, total) => {
+        if (!tty) return;
+        process.stderr.write(`\r[${done}/${total}]`);
+        counter = true;
+      },
     });
     process.exitCode = exitCode;
   },

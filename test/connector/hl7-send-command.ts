@@ -92,12 +92,17 @@ test('send stops after a connection failure instead of failing every message', a
   t.regex(out.at(-1)!, /^sent 1 of 4 message\(s\)/);
 });
 
-test('send in quiet mode prints only failures and the summary', async (t) => {
+test('send in quiet mode prints only failures and the summary, and reports progress', async (t) => {
   const { port } = await connector(t);
   const { out, io } = capture();
-  await runSend(options(port, [sample('adt-a03-home-health.hl7'), sample('adt-a03-hospice-home.hl7')], { quiet: true }), io);
+  const progress: string[] = [];
+  await runSend(options(port, [sample('adt-a03-home-health.hl7'), sample('adt-a03-hospice-home.hl7')], { quiet: true }), {
+    ...io,
+    progress: (done, total) => progress.push(`${done}/${total}`),
+  });
   t.is(out.length, 1);
   t.regex(out[0]!, /2 AA$/);
+  t.deepEqual(progress, ['1/2', '2/2']);
 });
 
 test('send command parses its options with yargs', async (t) => {
