@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DataFile } from 'lowdb/node';
 import { CaraloomError } from '../../core/errors.js';
 import type { Referral, WebhookRegistration } from '../domain.js';
+import { stringifyByLine } from './line-json.js';
 
 /**
  * The sandbox's JSON store (lowdb): referrals, idempotency records and webhook
@@ -12,7 +13,7 @@ import type { Referral, WebhookRegistration } from '../domain.js';
  * - writes are coalesced: every caller awaits a write that started after its
  *   change, and changes made during a write share the next one (group commit);
  * - referrals are bounded (`maxReferrals`, oldest dropped with their
- *   idempotency records);
+ *   idempotency records) and written one per line (line-json.ts);
  * - it never holds a queue: webhook deliveries live in the journal.
  * API keys live in their own file (see keys.ts) because another process
  * (`caraloom sandbox key`) writes them while the sandbox runs.
@@ -44,7 +45,7 @@ function emptyData(): StoreData {
 
 export interface OpenStoreOptions {
   file: string;
-  /** @default 5000 */
+  /** @default 1000 */
   maxReferrals?: number;
 }
 
@@ -61,14 +62,14 @@ export class SandboxStore {
 
   static async open(options: OpenStoreOptions): Promise<SandboxStore> {
     await mkdir(path.dirname(options.file), { recursive: true });
-    const db = new Low<StoreData>(new JSONFile<StoreData>(options.file), emptyData());
+    const db = new Low<StoreData>(new DataFile<StoreData>(options.file, { parse: JSON.parse, stringify: stringifyByLine }), emptyData());
     try {
       await db.read();
     } catch (error) {
       throw new CaraloomError('SANDBOX_STORE_UNREADABLE', `cannot read sandbox store ${options.file}`, { cause: error });
     }
     db.data = { ...emptyData(), ...db.data };
-    return new SandboxStore(db, options.maxReferrals ?? 5000, options.file);
+    return new SandboxStore(db, options.maxReferrals ?? 1000, options.file);
   }
 
   get data(): StoreData {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { storeSchema } from '../../core/config/store.js';
 import { silentLogger } from '../../core/logger.js';
 import { createSandbox, sandboxConfig } from '../../sandbox/service.js';
 import { freshSchema, testDatabaseUrl } from '../helpers/postgres.js';
@@ -10,7 +11,7 @@ test('webhook deliveries go through a postgresql journal when the store says so'
   const receiver = await startReceiver(t);
   const sandbox = createSandbox({
     config: sandboxConfig({ port: 0 }),
-    store: { kind: 'postgres', url: testDatabaseUrl, schema, poolSize: 2 },
+    store: storeSchema.parse({ kind: 'postgres', url: testDatabaseUrl, schema, poolSize: 2 }),
     dataDir: tempDir(t),
     logger: silentLogger(),
   });

@@ -48,3 +48,16 @@ test('the store reopens with what was committed', async (t) => {
   const reopened = await SandboxStore.open({ file });
   t.deepEqual(Object.keys(reopened.data.referrals), ['ref_kept']);
 });
+
+test('the file holds one referral per line and stays valid json', async (t) => {
+  const file = path.join(tempDir(t), 'sandbox.json');
+  const store = await SandboxStore.open({ file });
+  store.addReferral(referral('ref_a'));
+  store.addReferral(referral('ref_b'));
+  await store.commit();
+  const text = readFileSync(file, 'utf8');
+  t.deepEqual(
+    { lines: text.split('\n').filter((line) => line.startsWith('  "ref_')).length, parsed: Object.keys(JSON.parse(text).referrals) },
+    { lines: 2, parsed: ['ref_a', 'ref_b'] },
+  );
+});
