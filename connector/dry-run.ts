@@ -6,7 +6,7 @@
  */
 import type { ConnectorConfig } from './config.js';
 import { buildAck, buildRejectAck, type AckError } from './hl7/ack.js';
-import { isAck, looksLikeAck } from './hl7/ack-mode.js';
+import { ackCodeFor, isAck, looksLikeAck, type AckOutcome } from './hl7/ack-mode.js';
 import { decodeHl7 } from './hl7/decode.js';
 import { isHl7ParseError } from './hl7/errors.js';
 import { parseHl7 } from './hl7/parse.js';
@@ -23,7 +23,7 @@ export interface DryRun {
   /** What happened, in one word. */
   verdict: 'request' | 'filtered' | 'ignored' | 'cancel' | 'AE' | 'AR' | 'no ack (an ACK)';
   result?: MapResult;
-  /** The ACK text the connector would answer (CR separators), when it would answer. */
+  /** The ACK text the connector would answer (CR separators); absent when it would answer nothing (an ACK, MSH-15 NE). */
   ack?: string;
   errors?: AckError[];
 }
@@ -42,19 +42,19 @@ export function dryRun(bytes: Buffer, mappings: readonly Mapping[], hl7: Connect
   const h = message.header;
   const base = { type: `${h.messageType}^${triggerOf(message)}`, controlId: h.controlId };
   if (isAck(h)) return { ...base, verdict: 'no ack (an ACK)' };
-  const ack = (code: 'AA' | 'AE' | 'AR', text: string, errors?: AckError[]) => buildAck(message, { code, text, errors, now, controlId: 'DRYRUN' });
-  const problem = headerProblem(message, hl7);
-  if (problem !== undefined) return { ...base, verdict: 'AR', errors: [problem], ack: ack('AR', 'message rejected', [problem]) };
+  // The sender's MSH-15/16 decide the ACK: AA/AE/AR, a commit ack CA/CE/CR, or none at all.
+  const ack = (outcome: AckOutcome, text: string, errors?: AckError[]) => {
+    const code = ackCodeFor(h, outcome);
+    return code === undefined ? undefined : buildAck(message, { code, text, errors, now, controlId: 'DRYRUN' });
+  };
   const selection = selectMapping(mappings, message);
-  if ('reject' in selection) {
-    const errors: AckError[] = [{ code: selection.reject, location: 'MSH^1^9', userMessage: selection.text }];
-    return { ...base, verdict: 'AR', errors, ack: ack('AR', selection.text, errors) };
-  }
+  const problem = headerProblem(message, hl7, selection);
+  if (problem !== undefined || 'reject' in selection) return { ...base, verdict: 'AR', errors: [problem!], ack: ack('reject', problem!.userMessage ?? 'message rejected', [problem!]) };
   const mapping = { name: selection.mapping.name, file: selection.mapping.file };
   const result = map(selection.mapping, message, now);
   if (result.kind === 'error') {
     const errors: AckError[] = result.issues.map((issue) => ({ code: issue.code, location: issue.location, userMessage: issue.message }));
-    return { ...base, mapping, verdict: 'AE', result, errors, ack: ack('AE', 'message cannot be mapped', errors) };
+    return { ...base, mapping, verdict: 'AE', result, errors, ack: ack('error', 'message cannot be mapped', errors) };
   }
-  return { ...base, mapping, verdict: result.kind, result, ack: ack('AA', result.kind === 'request' ? 'message stored' : `${result.kind} by ${mapping.name}`) };
+  return { ...base, mapping, verdict: result.kind, result, ack: ack('accept', result.kind === 'request' ? 'message stored' : `${result.kind} by ${mapping.name}`) };
 }

@@ -18,7 +18,7 @@ import { parseHl7 } from './hl7/parse.js';
 import { cancelReferral } from './ingest-cancel.js';
 import type { Mapping } from './mapping/compile.js';
 import { map } from './mapping/map.js';
-import { selectMapping, triggerOf } from './mapping/select.js';
+import { selectMapping, triggerOf, type Selection } from './mapping/select.js';
 import type { ConnectorMetrics } from './metrics.js';
 import { dedupeKey, idempotencyKeyFor, outboxQueue, patientKey, type OutboxPayload } from './outbox.js';
 
@@ -54,10 +54,15 @@ export function versionAccepted(version: string, accepted: readonly string[]): b
   return accepted.some((entry) => version === entry || version.startsWith(`${entry}.`));
 }
 
-/** AR reasons readable from the header alone (HL7 table 0357). */
-export function headerProblem(message: Hl7Message, hl7: ConnectorConfig['hl7']): AckError | undefined {
+/**
+ * Why the message is rejected (AR) before mapping, if it is: no control id,
+ * a type (200) or event (201) no mapping takes, version (203), processing id
+ * (202). The type comes first: it is what a sender most needs to hear.
+ */
+export function headerProblem(message: Hl7Message, hl7: ConnectorConfig['hl7'], selection: Selection): AckError | undefined {
   const h = message.header;
   if (h.controlId === '') return { code: 101, location: 'MSH^1^10', userMessage: 'MSH-10 message control id is required' };
+  if ('reject' in selection) return { code: selection.reject, location: 'MSH^1^9', userMessage: selection.text };
   if (!hl7.processingIds.includes(h.processingId)) return { code: 202, location: 'MSH^1^11', userMessage: `processing id must be one of ${hl7.processingIds.join(', ')}` };
   if (!versionAccepted(h.version, hl7.versions)) return { code: 203, location: 'MSH^1^12', userMessage: `version must be one of ${hl7.versions.join(', ')}` };
   return undefined;
@@ -110,10 +115,9 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
     return reply('reject', text, 'reject', [ackError], itemId);
   };
 
-  const problem = headerProblem(message, deps.hl7);
-  if (problem !== undefined) return reject(problem, 'message rejected');
   const selection = selectMapping(deps.mappings, message);
-  if ('reject' in selection) return reject({ code: selection.reject, location: 'MSH^1^9', userMessage: selection.text }, selection.text);
+  const problem = headerProblem(message, deps.hl7, selection);
+  if (problem !== undefined || 'reject' in selection) return reject(problem!, problem!.userMessage ?? 'message rejected');
   const mapping = selection.mapping;
   meta.mapping = mapping.name;
   const key = dedupeKey(h.sendingFacility, h.controlId);
