@@ -97,7 +97,7 @@ export class MllpDecoder {
     let i = 0;
     if (this.pendingEnd) {
       this.pendingEnd = false;
-      if (chunk.length > 0 && chunk[0] === CARRIAGE_RETURN) {
+      if (chunk[0] === CARRIAGE_RETURN) {
         this.finishFrame(events);
         i = 1;
       } else {
@@ -117,10 +117,12 @@ export class MllpDecoder {
         i = start + 1;
         continue;
       }
-      // Inside a frame: find the nearest end block or (restarting) start block.
+      // Inside a frame: find the nearest end block, then a (restarting) start
+      // block only before it, so many frames in one chunk stay a linear scan.
       const end = chunk.indexOf(END_BLOCK, i);
-      const restart = chunk.indexOf(START_BLOCK, i);
-      if (restart >= 0 && (end < 0 || restart < end)) {
+      const before = chunk.subarray(i, end < 0 ? chunk.length : end).indexOf(START_BLOCK);
+      const restart = before < 0 ? -1 : i + before;
+      if (restart >= 0) {
         this.append(chunk.subarray(i, restart), events);
         const lost = this.discarding ? 0 : this.size + 1; // +1: the earlier start block
         this.beginFrame();
