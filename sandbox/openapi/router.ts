@@ -35,12 +35,10 @@ export function createOpenApiRouter(_deps: SandboxDeps): Router<SandboxState> {
     ctx.body = openApiDocument({ serverUrl: `${ctx.protocol}://${ctx.host}`, version: softwareVersion });
   });
 
+  // @koa/router matches `/docs` with or without the trailing slash: one handler tells them apart.
   router.get('/docs', (ctx) => {
-    // Relative asset URLs below need the trailing slash.
-    ctx.redirect('/v1/docs/');
-  });
-
-  router.get('/docs/', (ctx) => {
+    // The page's relative asset URLs need the trailing slash.
+    if (!ctx.path.endsWith('/')) return ctx.redirect('/v1/docs/');
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'");
     ctx.body = docsPage;
