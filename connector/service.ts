@@ -126,7 +126,9 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       clock,
       policy: { schedule: config.delivery.retrySchedule.map((seconds) => seconds * 1000), jitter: config.delivery.jitter, maxRetryAfterMs: 6 * 3_600_000 },
       concurrency: config.delivery.concurrency,
-      leaseMs: config.api.timeoutMs * 2 + 30_000,
+      // An attempt ends within connect + headers + body timeouts; a lease a little longer lets a
+      // crashed instance's claims be taken over soon after.
+      leaseMs: config.api.timeoutMs * 3 + 5_000,
       random: options.random,
       onOutcome: (outcome, _item, durationMs) => {
         const label = outcome.kind === 'retry' ? 'retried' : outcome.kind;

@@ -77,7 +77,7 @@ export interface ApiStandIn {
 }
 
 /** A real HTTP server standing in for the Discharge API, recording every request. */
-export async function startApiStandIn(t: ExecutionContext): Promise<ApiStandIn> {
+export async function startApiStandIn(t: ExecutionContext, port = 0): Promise<ApiStandIn> {
   const app = new Koa();
   const standIn: ApiStandIn = {
     url: '',
@@ -100,7 +100,7 @@ export async function startApiStandIn(t: ExecutionContext): Promise<ApiStandIn> 
     for (const [name, value] of Object.entries(headers ?? {})) ctx.set(name, value);
     ctx.body = body;
   });
-  const listener = await listenHttp(app.callback(), '127.0.0.1', 0);
+  const listener = await listenHttp(app.callback(), '127.0.0.1', port);
   standIn.url = listener.url;
   standIn.close = () => listener.close(100);
   t.teardown(() => listener.close(100));
