@@ -5,7 +5,7 @@ import { generateSecret } from '../../core/signature.js';
 import type { WebhookEvent, WebhookEventType, WebhookRegistration } from '../domain.js';
 import { newId } from '../ids.js';
 import type { SandboxStore } from '../store/store.js';
-import { enqueueEvents, makeEvent } from './outbox.js';
+import { enqueueEvents, makeEvent, webhookQueue } from './outbox.js';
 
 /**
  * Webhook registrations, per API key. Secrets are `whsec_…` values shown once
@@ -62,13 +62,19 @@ export class WebhookService {
     return registration;
   }
 
-  /** True when it existed and belonged to the key. Undelivered items for it go dead on their next attempt. */
+  /**
+   * True when it existed and belonged to the key. Its waiting deliveries are
+   * cancelled; one in flight at this moment goes dead on its next attempt.
+   */
   async remove(keyId: string, id: string): Promise<boolean> {
-    const { store } = this.options;
+    const { store, journal } = this.options;
     const registration = store.data.webhooks[id];
     if (registration === undefined || registration.keyId !== keyId) return false;
     delete store.data.webhooks[id];
     await store.commit();
+    for (const item of await journal.list({ queue: webhookQueue, status: 'queued', meta: { webhookId: id }, limit: 10_000 })) {
+      await journal.cancel(item.id, 'webhook registration deleted');
+    }
     return true;
   }
 

@@ -188,3 +188,16 @@ test('the deliveries of a webhook are listed without bodies', async (t) => {
   const list = await eventually(async () => (await run.call(`/v1/webhooks/${id}/deliveries`)).body.data, (items: any[]) => items[0]?.status === 'delivered');
   t.deepEqual({ type: list[0].event_type, status: list[0].status, attempts: list[0].attempts }, { type: 'ping', status: 'delivered', attempts: 1 });
 });
+
+test('deleting a webhook cancels its waiting deliveries', async (t) => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+  const run = await startSandbox(t, { clock });
+  const receiver = await startReceiver(t);
+  receiver.answers.push({ status: 503 });
+  const { id } = await register(run, receiver.url);
+  await receiver.waitFor(1);
+  await eventually(async () => (await run.sandbox.deps!.journal.list({ queue: 'sandbox.webhooks' }))[0], (found) => found?.attempts === 1);
+  await run.call(`/v1/webhooks/${id}`, { method: 'DELETE' });
+  const counts = await run.sandbox.deps!.journal.counts('sandbox.webhooks');
+  t.deepEqual({ queued: counts.queued, cancelled: counts.cancelled }, { queued: 0, cancelled: 1 });
+});
