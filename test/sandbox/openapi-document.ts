@@ -3,7 +3,7 @@ import test from 'ava';
 import { createFhirRouter } from '../../sandbox/fhir/router.js';
 import { createOpenApiRouter } from '../../sandbox/openapi/router.js';
 import { createNativeRouter } from '../../sandbox/routes/native.js';
-import { loadDocument } from '../helpers/openapi.js';
+import { loadDocument, openApiChecker } from '../helpers/openapi.js';
 import { startSandbox } from './_harness.js';
 
 test('the served document is OpenAPI 3.0 and validates with swagger-parser', async (t) => {
@@ -74,4 +74,17 @@ test('an unknown explorer file is a 404', async (t) => {
   const response = await fetch(`${sandbox.url}/v1/docs/..%2Fpackage.json`);
   t.is(response.status, 404);
   await response.arrayBuffer();
+});
+
+test('the response checker catches bodies, statuses and media types the document does not allow', async (t) => {
+  const sandbox = await startSandbox(t);
+  const checker = await openApiChecker(await loadDocument(sandbox.url));
+  const json = new Headers({ 'content-type': 'application/json; charset=utf-8' });
+  const good = { data: { status: 'ok', service: 'caraloom-sandbox', time: '2026-03-01T00:00:00.000Z' }, rate: null };
+  t.deepEqual(checker.problems('GET', '/v1/health', { status: 200, headers: json, body: good }), []);
+  t.true(checker.problems('GET', '/v1/health', { status: 200, headers: json, body: { data: { status: 'meh' }, rate: null } }).length > 0);
+  t.deepEqual(checker.problems('GET', '/v1/health', { status: 418, headers: json, body: good }), ['GET /v1/health does not document status 418']);
+  t.true(checker.problems('GET', '/v1/health', { status: 200, headers: new Headers({ 'content-type': 'text/html' }), body: good })[0]!.startsWith('Content-Type text/html'));
+  const outcome = new Headers({ 'content-type': 'application/fhir+json; fhirVersion=4.0' });
+  t.true(checker.problems('GET', '/v1/fhir/Patient/x', { status: 404, headers: outcome, body: { resourceType: 'OperationOutcome', issue: [] } }).length > 0);
 });
