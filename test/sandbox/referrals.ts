@@ -135,3 +135,15 @@ test('the referral service lists by patient and status for the fhir door', async
   const { total, items } = run.sandbox.deps!.referrals.list({ patientId: 'demo-patient-1', status: ['matched'], count: 10 });
   t.deepEqual({ total, patient: items[0]?.patient.id }, { total: 1, patient: 'demo-patient-1' });
 });
+
+test('listing with an unknown status answers 400 naming it', async (t) => {
+  const run = await startSandbox(t);
+  const { status, body } = await run.call('/v1/discharge-referrals?status=lost');
+  t.deepEqual({ status, parameters: body.error.details.map((d: any) => d.parameter) }, { status: 400, parameters: ['status'] });
+});
+
+test('a referral to a zip no clinician reaches stays pending without matches', async (t) => {
+  const run = await startSandbox(t);
+  const { status, body } = await run.call('/v1/discharge-referrals', { method: 'POST', json: { ...sample('referral-chf.json'), zip: '99950' } });
+  t.deepEqual({ status, state: body.data.status, matches: body.data.matches }, { status: 201, state: 'pending', matches: [] });
+});

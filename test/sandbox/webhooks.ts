@@ -201,3 +201,27 @@ test('deleting a webhook cancels its waiting deliveries', async (t) => {
   const counts = await run.sandbox.deps!.journal.counts('sandbox.webhooks');
   t.deepEqual({ queued: counts.queued, cancelled: counts.cancelled }, { queued: 0, cancelled: 1 });
 });
+
+test('a key may hold only the configured number of webhooks', async (t) => {
+  const run = await startSandbox(t, { config: { webhooks: { maxPerKey: 1 } } });
+  const receiver = await startReceiver(t);
+  await register(run, receiver.url);
+  const { status, body } = await run.call('/v1/webhooks', { method: 'POST', json: { url: receiver.url } });
+  t.deepEqual({ status, code: body.error.code }, { status: 409, code: 'WEBHOOK_LIMIT' });
+});
+
+test('a registration without a url answers 422 naming it', async (t) => {
+  const run = await startSandbox(t);
+  const { status, body } = await run.call('/v1/webhooks', { method: 'POST', json: { events: ['ping'] } });
+  t.deepEqual({ status, fields: body.error.details.map((d: any) => d.field) }, { status: 422, fields: ['url'] });
+});
+
+test('webhooks of another key are neither listed nor deletable', async (t) => {
+  const run = await startSandbox(t);
+  const receiver = await startReceiver(t);
+  const { id } = await register(run, receiver.url);
+  const other = `Bearer ${await run.sandbox.issueKey()}`;
+  const list = await run.call('/v1/webhooks', { headers: { authorization: other } });
+  const removed = await run.call(`/v1/webhooks/${id}`, { method: 'DELETE', headers: { authorization: other } });
+  t.deepEqual({ list: list.body.data, status: removed.status }, { list: [], status: 404 });
+});
