@@ -88,6 +88,11 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
     if (!replayed) return notFound(ctx, 'replayable delivery (dead, delivered or cancelled)');
     ctx.body = { data: { replayed: true } };
   });
+  router.post('/admin/deliveries/replay-dead', async (ctx) => {
+    const parsed = range(ctx);
+    if (typeof parsed === 'string') return badRequest(ctx, parsed);
+    ctx.body = { data: { replayed: await admin.replayDead(query(ctx, 'subscriber'), parsed) } };
+  });
   router.post('/admin/subscribers/:name/replay-dead', async (ctx) => {
     const parsed = range(ctx);
     if (typeof parsed === 'string') return badRequest(ctx, parsed);

@@ -38,8 +38,14 @@ export interface DeliverySummary {
 export interface SubscriberStatus {
   name: string;
   kind: SubscriberConfig['kind'];
-  state: SubscriberHealth | 'unknown';
+  /**
+   * `paused` (410 or an operator), `circuit-open` (only known inside the running
+   * relay), `failing` (the oldest waiting delivery has failed attempts), `healthy`.
+   */
+  state: SubscriberHealth | 'failing';
   pausedReason: string | null;
+  /** The oldest waiting delivery's last error, when it has one. */
+  lastError: string | null;
   backlog: number;
   dead: number;
   delivered: number;
@@ -93,6 +99,17 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
   const accepting = options.accepting ?? ((event: RelayEvent) => subscribers.filter((candidate) => wants(candidate, event)));
   const pauses = createPauses(journal);
   const known = (name: string): SubscriberConfig | undefined => subscribers.find((subscriber) => subscriber.name === name);
+
+  async function replayDeadOf(subscriber: string, range: RangeOptions): Promise<number> {
+    let count = 0;
+    let afterId: number | undefined = 0;
+    while (afterId !== undefined) {
+      const page: JournalItem[] = await journal.list({ queue: subscriberQueue(subscriber), status: 'dead', since: range.since, until: range.until, afterId, order: 'asc', limit: 200 });
+      for (const item of page) if (await journal.replay(item.id)) count += 1;
+      afterId = page.length === 200 ? page[page.length - 1]!.id : undefined;
+    }
+    return count;
+  }
 
   return {
     async listEvents(options: RangeOptions & { type?: string | undefined } = {}): Promise<EventSummary[]> {
@@ -151,16 +168,11 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
       return journal.replay(id);
     },
 
-    /** Replay every dead delivery of a subscriber (optionally created within a time range). */
-    async replayDead(subscriber: string, range: RangeOptions = {}): Promise<number> {
-      let count = 0;
-      let afterId: number | undefined = 0;
-      while (afterId !== undefined) {
-        const page: JournalItem[] = await journal.list({ queue: subscriberQueue(subscriber), status: 'dead', since: range.since, until: range.until, afterId, order: 'asc', limit: 200 });
-        for (const item of page) if (await journal.replay(item.id)) count += 1;
-        afterId = page.length === 200 ? page[page.length - 1]!.id : undefined;
-      }
-      return count;
+    /** Replay every dead delivery of one subscriber, or of all, optionally created within a time range. */
+    async replayDead(subscriber: string | undefined, range: RangeOptions = {}): Promise<number> {
+      let total = 0;
+      for (const name of subscriber === undefined ? subscribers.map((each) => each.name) : [subscriber]) total += await replayDeadOf(name, range);
+      return total;
     },
 
     async subscriberStatus(): Promise<SubscriberStatus[]> {
@@ -168,16 +180,20 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
         subscribers.map(async (subscriber) => {
           const queue = subscriberQueue(subscriber.name);
           const [counts, pause, oldest] = await Promise.all([journal.counts(queue), pauses.get(subscriber.name), journal.list({ queue, status: 'queued', order: 'asc', afterId: 0, limit: 1 })]);
-          const state = pause !== undefined ? 'paused' : (health?.(subscriber.name) ?? 'unknown');
+          const head = oldest[0];
+          const live = health?.(subscriber.name);
+          const state: SubscriberStatus['state'] =
+            pause !== undefined ? 'paused' : live === 'circuit-open' ? live : head !== undefined && head.attempts > 0 ? 'failing' : 'healthy';
           return {
             name: subscriber.name,
             kind: subscriber.kind,
             state,
             pausedReason: pause?.reason ?? null,
+            lastError: head?.lastError ?? null,
             backlog: counts.queued,
             dead: counts.dead,
             delivered: counts.delivered,
-            oldestQueuedAt: oldest[0] === undefined ? null : iso(oldest[0].createdAt),
+            oldestQueuedAt: head === undefined ? null : iso(head.createdAt),
           };
         }),
       );

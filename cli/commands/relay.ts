@@ -162,7 +162,7 @@ const statusChoice = (value: string | undefined): ItemStatus | undefined => {
 
 const deliveriesCommand: CommandModule = {
   command: 'deliveries <action>',
-  describe: 'Deliveries to subscribers: list, show ID, replay ID | --subscriber S --dead',
+  describe: 'Deliveries to subscribers: list, show ID, replay ID | --dead [--subscriber S]',
   builder: (yargs) =>
     yargs
       .command<ListArgs & { subscriber?: string; status?: string; event?: string }>(
@@ -181,7 +181,7 @@ const deliveriesCommand: CommandModule = {
       })
       .command<CommonArgs & { id?: number; subscriber?: string; dead?: boolean; since?: string; until?: string }>(
         'replay [id]',
-        'Replay one delivery, or every dead one of --subscriber (optionally --since/--until)',
+        'Replay one delivery, or every dead one (--dead), of one --subscriber or all, optionally --since/--until',
         (y) => common(y).positional('id', { type: 'number' }).option('subscriber', { type: 'string' }).option('dead', { type: 'boolean' }).option('since', { type: 'string' }).option('until', { type: 'string' }) as Argv<CommonArgs & { id?: number; subscriber?: string; dead?: boolean; since?: string; until?: string }>,
         async (args) => {
           if (args.id !== undefined) {
@@ -190,9 +190,9 @@ const deliveriesCommand: CommandModule = {
             process.stdout.write(`delivery ${args.id} queued again\n`);
             return;
           }
-          if (args.subscriber === undefined || args.dead !== true) throw new CaraloomError('USAGE', 'name a delivery id, or --subscriber NAME --dead', { status: 400 });
-          const count = await withAdmin(args, (admin) => admin.replayDead(args.subscriber!, { since: time(args.since, 'since'), until: time(args.until, 'until') }));
-          process.stdout.write(`${count} dead deliveries of ${args.subscriber} queued again\n`);
+          if (args.dead !== true) throw new CaraloomError('USAGE', 'name a delivery id, or --dead [--subscriber NAME] [--since TIME] [--until TIME]', { status: 400 });
+          const count = await withAdmin(args, (admin) => admin.replayDead(args.subscriber, { since: time(args.since, 'since'), until: time(args.until, 'until') }));
+          process.stdout.write(`${count} dead deliveries${args.subscriber === undefined ? '' : ` of ${args.subscriber}`} queued again\n`);
         },
       )
       .demandCommand(1),
@@ -206,7 +206,7 @@ const subscribersCommand: CommandModule = {
     yargs
       .command<CommonArgs & { json?: boolean }>('status', 'Each subscriber: state, backlog, dead letters', (y) => common(y).option('json', { type: 'boolean' }) as Argv<CommonArgs & { json?: boolean }>, async (args) => {
         const rows = await withAdmin(args, (admin) => admin.subscriberStatus());
-        print(rows, args.json, ['name', 'kind', 'state', 'backlog', 'dead', 'delivered', 'oldestQueuedAt', 'pausedReason']);
+        print(rows, args.json, ['name', 'kind', 'state', 'backlog', 'dead', 'delivered', 'oldestQueuedAt', 'lastError', 'pausedReason']);
       })
       .command<CommonArgs & { name: string }>('pause <name>', 'Stop delivering to a subscriber (events still queue)', (y) => common(y).positional('name', { type: 'string', demandOption: true }) as Argv<CommonArgs & { name: string }>, async (args) => {
         if (!(await withAdmin(args, (admin) => admin.pause(args.name)))) throw new CaraloomError('NOT_FOUND', `no subscriber ${args.name} in config`, { status: 404 });

@@ -110,3 +110,24 @@ test('an event id is forgotten only after the dedupe window', async (t) => {
   await relay.relay.purge();
   t.like((await relay.send(body)).body, { duplicate: false });
 });
+
+test('a subscriber whose oldest delivery keeps failing shows as failing with its last error', async (t) => {
+  const endpoint = await startSubscriber(t, () => ({ status: 503 }));
+  const relay = await startRelay(t, { adminTokens: [token], breaker: { failures: 0 }, subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }] });
+  await relay.send(eventBody('evt_failing'));
+  await until(async () => (await call(relay, '/admin/subscribers', { token })).body.data[0].state === 'failing');
+  t.like((await call(relay, '/admin/subscribers', { token })).body.data[0], { state: 'failing', backlog: 1, lastError: 'HTTP 503' });
+});
+
+test('dead deliveries of every subscriber are replayed at once', async (t) => {
+  let healthy = false;
+  const endpoint = await startSubscriber(t, () => ({ status: healthy ? 200 : 404 }));
+  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'one', kind: 'http', url: endpoint.url }, { name: 'two', kind: 'http', url: endpoint.url }] });
+  await relay.send(eventBody('evt_all_dead'));
+  const journal = relay.relay.journal()!;
+  await until(async () => (await journal.counts()).dead === 2);
+  healthy = true;
+  t.deepEqual((await call(relay, '/admin/deliveries/replay-dead', { method: 'POST', token })).body.data, { replayed: 2 });
+  await until(() => endpoint.received.length === 2);
+  t.is((await journal.counts()).dead, 0);
+});

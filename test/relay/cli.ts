@@ -59,7 +59,7 @@ test('events, deliveries and subscribers commands read and replay the relay jour
   const dead = await cli(['deliveries', 'list', '--status', 'dead', '--subscriber', 'ehr', '--json', '--config', config, '--data', data]);
   t.like(JSON.parse(dead.stdout)[0], { subscriber: 'ehr', eventId: 'evt_cli_1', status: 'dead', lastError: 'HTTP 400' });
   const status = await cli(['subscribers', 'status', '--json', '--config', config, '--data', data]);
-  t.like(JSON.parse(status.stdout)[0], { name: 'ehr', state: 'unknown', backlog: 0, dead: 1 });
+  t.like(JSON.parse(status.stdout)[0], { name: 'ehr', state: 'healthy', backlog: 0, dead: 1 });
   const replay = await cli(['deliveries', 'replay', '--subscriber', 'ehr', '--dead', '--config', config, '--data', data]);
   t.is(replay.stdout, '1 dead deliveries of ehr queued again\n');
   const after = await cli(['subscribers', 'status', '--json', '--config', config, '--data', data]);
