@@ -1,0 +1,81 @@
+/**
+ * Flow 1 end to end: an engine sends an ADT^A03 over MLLP → the connector
+ * ACKs after commit → delivers to a real local sandbox → the referral is
+ * stored there. A lost answer (the sandbox created the referral but the
+ * connector saw a 503) is retried with the same Idempotency-Key and the
+ * sandbox keeps exactly one referral.
+ */
+import test from 'ava';
+import Koa from 'koa';
+import { ManualClock } from '../../core/clock.js';
+import { listenHttp } from '../../core/http/listen.js';
+import { silentLogger } from '../../core/logger.js';
+import type { OutboxPayload } from '../../connector/outbox.js';
+import { createSandbox, sandboxConfig } from '../../sandbox/service.js';
+import { sampleFile } from '../helpers/corpus.js';
+import { eventually, mllpClient, readAck, startConnector } from '../helpers/connector.js';
+import { tempDir } from '../helpers/temp.js';
+
+async function startRealSandbox(t: Parameters<typeof tempDir>[0]) {
+  const sandbox = createSandbox({ config: sandboxConfig({ port: 0, ratePerMinute: 0, ratePerDay: 0 }), store: { kind: 'sqlite', synchronous: 'normal' }, dataDir: tempDir(t, 'caraloom-sandbox-'), logger: silentLogger() });
+  await sandbox.start();
+  t.teardown(() => sandbox.stop());
+  const key = await sandbox.issueKey('e2e@example.com');
+  const referrals = async () => {
+    const response = await fetch(`${sandbox.url}/v1/discharge-referrals`, { headers: { authorization: `Bearer ${key}` } });
+    return ((await response.json()) as { data: Array<Record<string, any>> }).data;
+  };
+  return { url: sandbox.url!, key, referrals };
+}
+
+test('an a03 sent over mllp becomes a referral in the sandbox', async (t) => {
+  const sandbox = await startRealSandbox(t);
+  const harness = await startConnector(t, { apiUrl: sandbox.url, apiKey: sandbox.key });
+  const ack = readAck(await mllpClient(t, harness.mllpPort).send(sampleFile('hl7/adt-a03-home-health.hl7')));
+  t.is(ack.code, 'AA');
+  await eventually(async () => (await sandbox.referrals()).length === 1);
+  const [referral] = await sandbox.referrals();
+  t.like(referral, { care_type: 'Home Health', zip: '78756', discharge_date: '2026-11-20', primary_diagnosis: { code: 'I50.9' }, external_id: 'RIVERBEND:RB20261120143012001' });
+  t.regex(referral!.patient.id, /^p[0-9a-f]{16}$/, 'the sandbox got a pseudonym, not the MRN');
+  t.is(referral!.patient.display, null, 'and no name');
+  const [item] = await harness.connector.journal!.list<OutboxPayload>({ queue: 'connector.outbox', status: 'delivered' });
+  t.is((item!.result as { referralId: string }).referralId, referral!.id);
+  t.true(Array.isArray((item!.result as { matches: unknown[] }).matches));
+});
+
+test('a retried delivery whose first answer was lost creates one referral', async (t) => {
+  const sandbox = await startRealSandbox(t);
+  // Between connector and sandbox: forwards every request, but swallows the first answer.
+  let forwarded = 0;
+  const app = new Koa();
+  app.use(async (ctx) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    const headers: Record<string, string> = {};
+    for (const name of ['authorization', 'content-type', 'idempotency-key', 'accept']) if (ctx.get(name) !== '') headers[name] = ctx.get(name);
+    const answer = await fetch(`${sandbox.url}${ctx.url}`, { method: ctx.method, headers, body: ctx.method === 'GET' ? undefined : Buffer.concat(chunks) });
+    const body = Buffer.from(await answer.arrayBuffer());
+    if (ctx.method === 'POST' && forwarded++ === 0) {
+      ctx.status = 503;
+      ctx.body = { error: { code: 'UPSTREAM', message: 'lost' } };
+      return;
+    }
+    ctx.status = answer.status;
+    for (const name of ['content-type', 'idempotent-replayed']) if (answer.headers.get(name) !== null) ctx.set(name, answer.headers.get(name)!);
+    ctx.body = body;
+  });
+  const proxy = await listenHttp(app.callback(), '127.0.0.1', 0);
+  t.teardown(() => proxy.close(0));
+  const clock = new ManualClock(Date.now());
+  const harness = await startConnector(t, { apiUrl: proxy.url, apiKey: sandbox.key, clock });
+  t.is(readAck(await mllpClient(t, harness.mllpPort).send(sampleFile('hl7/adt-a03-skilled-nursing.hl7'))).code, 'AA');
+  const item = async () => (await harness.connector.journal!.list<OutboxPayload>({ queue: 'connector.outbox', meta: { action: 'refer' } }))[0]!;
+  await eventually(async () => (await item()).attempts === 1);
+  t.is((await item()).lastError, 'HTTP 503');
+  t.is((await sandbox.referrals()).length, 1, 'the sandbox did create it');
+  clock.advance(5_000);
+  harness.connector.poke();
+  await eventually(async () => (await item()).status === 'delivered');
+  t.is((await sandbox.referrals()).length, 1, 'the retry did not create a second one');
+  t.like((await item()).result, { replayed: true, referralId: (await sandbox.referrals())[0]!.id });
+});
