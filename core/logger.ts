@@ -22,7 +22,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
-      level: options.level ?? process.env.CARALOOM_LOG_LEVEL ?? 'info',
+      level: process.env.CARALOOM_LOG_LEVEL ?? options.level ?? 'info',
       base: { service: 'caraloom' },
       redact: { paths: redact, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -41,17 +41,21 @@ export function parseYaml(text: string, source: string): unknown {
  */
 export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): Config {
   const source = file ?? 'default config';
-  let raw: unknown = {};
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, undefined, error);
-    }
-    raw = parseYaml(text, file);
+  return deepFreeze(validate(configSchema, interpolateOrThrow(readRawConfig(file), env, source), source));
+}
+
+/** The config file's YAML as a plain tree, before interpolation and validation ({} without a file). */
+export function readRawConfig(file?: string): Record<string, unknown> {
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, undefined, error);
   }
-  return deepFreeze(validate(configSchema, interpolateOrThrow(raw, env, source), source));
+  const raw = parseYaml(text, file);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file} is not valid:\n  - (root): expected a mapping of sections`);
+  return raw as Record<string, unknown>;
 }
 
 /** Same, from an in-memory object (tests, `caraloom up`). */
