@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import { MllpClient } from '../../core/mllp/client.js';
+import { sampleFile } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/temp.js';
+
+const until = async (check: () => boolean, ms = 30_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+test('caraloom up runs the three flows together: an A03 becomes a referral whose events reach the demo subscriber', async (t) => {
+  const data = tempDir(t);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('test/helpers/cli-entry.ts'), 'up', '--data', data, '--sandbox-port', '0', '--mllp-port', '0', '--http-port', '0', '--relay-port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CARALOOM_LOG_LEVEL: 'warn' } },
+  );
+  t.teardown(() => child.kill('SIGKILL'));
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.resume();
+  await until(() => /connector listening on http:/.test(stdout));
+
+  for (const service of ['sandbox listening on http://127.0.0.1:', 'relay listening on http://127.0.0.1:', 'connector listening on mllp://127.0.0.1:']) t.true(stdout.includes(service), service);
+  t.regex(stdout, /npx caraloom send --port \d+ samples\/hl7\/adt-a03-home-health\.hl7/, 'it says what to try next');
+  t.is(statSync(path.join(data, 'demo-key')).mode & 0o777, 0o600, 'the demo key is private');
+
+  const mllp = /connector listening on mllp:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)!;
+  const client = new MllpClient({ host: '127.0.0.1', port: Number(mllp[1]), timeoutMs: 15_000 });
+  const ack = (await client.send(sampleFile('hl7/adt-a03-home-health.hl7'))).toString('utf8');
+  await client.close();
+  t.regex(ack, /\rMSA\|AA\|/);
+
+  const events = path.join(data, 'received-events.jsonl');
+  const types = () => (existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { event: { type: string } }).event.type) : []);
+  await until(() => types().includes('referral.matched'));
+  t.true(types().includes('referral.created'));
+
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  t.is(await exited, 0, 'SIGINT stops every service gracefully with exit 0');
+});
