@@ -9,8 +9,11 @@ import type { CodeableConcept, Coding } from 'fhir/r4.js';
 
 export const icd10CmSystem = 'http://hl7.org/fhir/sid/icd-10-cm';
 
-/** Letter (not U, reserved), digit, alphanumeric, optionally a dot and 1–4 more (`I50.9`, `S72.009A`, `E119`). */
-const icd10CmShape = /^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
+/**
+ * Letter, digit, alphanumeric, optionally a dot and 1–4 more (`I50.9`,
+ * `S72.009A`, `E119`). U is allowed: ICD-10-CM uses U07.1 (COVID-19) since 2020.
+ */
+const icd10CmShape = /^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
 
 /** `I50.9` from `i509` / `I50.9`; undefined when the value is not shaped like an ICD-10-CM code. */
 export function normaliseIcd10Cm(value: string): string | undefined {
