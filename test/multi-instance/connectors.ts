@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
-import path from 'node:path';
-import readline from 'node:readline';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { adtBatch, type AdtMessage } from '../../bench/lib/adt.js';
 import { startFarSide } from '../../bench/lib/far-side.js';
 import { MllpDecoder, encodeFrame } from '../../core/mllp/codec.js';
+import { startInstance } from '../helpers/instance-process.js';
 import { freshSchema, testDatabaseUrl } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -16,34 +14,6 @@ const total = Number(process.env.CARALOOM_MULTI_MESSAGES ?? 600);
 const lanes = 6;
 /** The children's lease: 2 × API timeout (2 s) + 30 s. */
 const leaseMs = 34_000;
-
-interface Instance {
-  mllp: string;
-  /** Move the instance's clock forward (past the dead one's leases). */
-  advance(ms: number): Promise<void>;
-  kill(): Promise<void>;
-}
-
-async function startInstance(t: ExecutionContext, args: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/connector-instance.ts'), JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = once(child, 'exit');
-  const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  };
-  t.teardown(kill);
-  const lines = readline.createInterface({ input: child.stdout });
-  const [first] = (await once(lines, 'line')) as [string];
-  const { mllp } = JSON.parse(first) as { mllp: string };
-  return {
-    mllp,
-    kill,
-    async advance(ms) {
-      child.stdin.write(`advance ${ms}\n`);
-      await once(lines, 'line');
-    },
-  };
-}
 
 /** One MLLP connection: send a frame, wait for the ACK; undefined when the connection dies first. */
 async function connectMllp(url: string): Promise<{ send(text: string): Promise<string | undefined>; close(): void } | undefined> {
@@ -81,8 +51,9 @@ test('two connectors on one database, one killed mid-run: every ACKed referral d
   const schema = freshSchema(t);
   const common = { databaseUrl: testDatabaseUrl, schema, apiUrl: far.url, apiKey: 'clk_live_multi_instance_test' };
   // Started one after the other: the first migrates, the second finds it done.
-  const instances = [await startInstance(t, { ...common, dataDir: tempDir(t) }), await startInstance(t, { ...common, dataDir: tempDir(t) })];
-  const [victim, survivor] = instances as [Instance, Instance];
+  const start = () => startInstance<{ mllp: string }>(t, 'connector-instance.ts', { ...common, dataDir: tempDir(t) });
+  const instances = [await start(), await start()];
+  const [victim, survivor] = instances as [(typeof instances)[0], (typeof instances)[0]];
   const messages = adtBatch(total, { patients: 60, controlPrefix: `MI${Date.now()}-` });
   const acked = new Map<string, string>();
   let killed = false;
@@ -98,7 +69,7 @@ test('two connectors on one database, one killed mid-run: every ACKed referral d
       for (let tries = 0; !acked.has(message.controlId); tries += 1) {
         if (!alive[target]) target = 1 - target;
         if (tries > 50) throw new Error('no connector answers');
-        connections[target] ??= await connectMllp(instances[target]!.mllp);
+        connections[target] ??= await connectMllp(instances[target]!.info.mllp);
         const ack = await connections[target]?.send(message.text);
         if (ack === undefined) {
           alive[target] = !(killed && target === 0);
