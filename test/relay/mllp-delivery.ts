@@ -1,9 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import tls from 'node:tls';
 import test, { type ExecutionContext } from 'ava';
 import { buildAck } from '../../connector/hl7/ack.js';
 import type { AckCode } from '../../connector/hl7/ack-mode.js';
 import { parseHl7 } from '../../connector/hl7/parse.js';
 import { createMllpServer } from '../../core/mllp/server.js';
 import { subscriberQueue } from '../../relay/match.js';
+import { tempDir } from '../helpers/temp.js';
+import { makeTestPki } from '../helpers/tls-certs.js';
 import { eventBody, startRelay, until } from './_support.js';
 
 /** A test EHR on port 0 answering each message with `code` (AA unless told). */
@@ -68,4 +74,47 @@ test('an ar sends the delivery to dead letters at once', async (t) => {
   const item = await journal.getByKey(subscriberQueue('emr'), 'evt_mllp_ar');
   t.is(item?.lastError, 'HL7 AR');
   t.like(item?.result, { ack: 'AR' });
+});
+
+test('an mllp subscriber over tls with a client certificate verifies the server and is accepted', async (t) => {
+  const pki = makeTestPki();
+  const dir = tempDir(t, 'relay-tls-');
+  const file = (name: string, text: string) => (writeFileSync(path.join(dir, name), text), path.join(dir, name));
+  const received: string[] = [];
+  const server = createMllpServer({
+    port: 0,
+    tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true },
+    onFrame: (payload) => {
+      const message = parseHl7(payload.toString('utf8'));
+      received.push(message.header.controlId);
+      return buildAck(message, { code: 'AA' });
+    },
+  });
+  const { port } = await server.start();
+  t.teardown(() => server.stop(1_000));
+  const relay = await startRelay(t, { subscribers: [mllp(port, { tls: { ca: file('ca.pem', pki.ca), cert: file('client.pem', pki.clientCert), key: file('client.key', pki.clientKey) } })] });
+  await relay.send(eventBody('evt_mllps'));
+  await until(async () => (await relay.relay.journal()!.getByKey(subscriberQueue('emr'), 'evt_mllps'))?.status === 'delivered');
+  t.is(received.length, 1);
+});
+
+test('an mllp subscriber over tls refuses a server its ca did not sign and keeps retrying', async (t) => {
+  const pki = makeTestPki();
+  const dir = tempDir(t, 'relay-tls-');
+  writeFileSync(path.join(dir, 'other-ca.pem'), pki.strangerCert);
+  // A bare TLS server: the relay must give up during the handshake, before any MLLP.
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer({ key: pki.serverKey, cert: pki.serverCert }, (socket) => socket.destroy());
+  server.on('connection', (socket: net.Socket) => (sockets.add(socket), socket.on('close', () => sockets.delete(socket))));
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  t.teardown(() => new Promise<void>((resolve) => (sockets.forEach((socket) => socket.destroy()), server.close(() => resolve()))));
+  const relay = await startRelay(t, { subscribers: [mllp(port, { tls: { ca: path.join(dir, 'other-ca.pem') } })] });
+  await relay.send(eventBody('evt_mllps_bad'));
+  const journal = relay.relay.journal()!;
+  await until(async () => ((await journal.getByKey(subscriberQueue('emr'), 'evt_mllps_bad'))?.attempts ?? 0) >= 1);
+  const item = await journal.getByKey(subscriberQueue('emr'), 'evt_mllps_bad');
+  t.is(item?.status, 'queued');
+  t.regex(item?.lastError ?? '', /MLLP_CONNECT_FAILED/);
 });
