@@ -46,6 +46,8 @@ function text(value: string | undefined, name: string): string | null {
   return value;
 }
 
+const isRetryableAbort = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code).startsWith('40');
+
 function toRow(input: EnqueueInput): Row {
   const availableAt = input.availableAt ?? null;
   if (availableAt !== null && !Number.isSafeInteger(availableAt)) throw new CaraloomError('JOURNAL_INPUT_INVALID', 'expected `availableAt` to be an integer epoch ms');
@@ -129,7 +131,9 @@ export class EnqueueBatcher {
 
   async #commit(batch: Pending[]): Promise<void> {
     try {
-      const results = await this.#write(batch.flatMap((entry) => entry.rows));
+      const rows = batch.flatMap((entry) => entry.rows);
+      // A deadlock or serialization abort (class 40) is resolved by running again.
+      const results = await this.#write(rows).catch((error: unknown) => (isRetryableAbort(error) ? this.#write(rows) : Promise.reject(error)));
       let offset = 0;
       for (const entry of batch) {
         entry.resolve(results.slice(offset, offset + entry.rows.length));
@@ -154,8 +158,11 @@ export class EnqueueBatcher {
     let broken = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      // Ids are drawn in input order before the insert, so within a batch
-      // enqueue order is id order, and the ordinal tells which rows went in.
+      // Ids are drawn in input order (the sort below consumes the whole CTE
+      // first), so within a batch enqueue order is id order, and the ordinal
+      // tells which rows went in. Rows are inserted sorted by key: two
+      // instances inserting the same keys at once then wait on each other in
+      // the same order and cannot deadlock on the unique index.
       const inserted = await client.query<ItemRow & { ord: string }>({
         name: 'caraloom_enqueue',
         text: `WITH input AS MATERIALIZED (
@@ -164,7 +171,7 @@ export class EnqueueBatcher {
              AS u(queue, key, order_key, status, payload, meta, available_at, ord)
          ), ins AS (
            INSERT INTO ${S}.journal_items (id, queue, key, order_key, status, payload, meta, available_at, created_at, updated_at)
-           SELECT id, queue, key, order_key, status, payload, meta, coalesce(available_at, $8), $8, $8 FROM input ORDER BY ord
+           SELECT id, queue, key, order_key, status, payload, meta, coalesce(available_at, $8), $8, $8 FROM input ORDER BY queue, key, ord
            ON CONFLICT DO NOTHING
            RETURNING *
          )

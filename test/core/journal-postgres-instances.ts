@@ -185,3 +185,14 @@ test('workers on two instances deliver every item exactly once, in order per key
   for (let k = 0; k < keys; k += 1) t.deepEqual(seen.filter((payload) => payload.k === k).map((payload) => payload.n), Array.from({ length: perKey }, (_, n) => n), `order of p${k}`);
   t.is((await a.counts('q')).delivered, keys * perKey);
 });
+
+test('two instances storing the same keys in opposite orders at once do not deadlock', async (t) => {
+  const { a, b } = await twoInstances(t);
+  const keys = Array.from({ length: 200 }, (_, n) => `FAC|${n}`);
+  const [forward, backward] = await Promise.all([
+    a.enqueueMany(keys.map((key) => ({ queue: 'q', key, payload: 'a' }))),
+    b.enqueueMany([...keys].reverse().map((key) => ({ queue: 'q', key, payload: 'b' }))),
+  ]);
+  t.is([...forward!, ...backward!].filter((result) => result.created).length, keys.length, 'each key created once');
+  t.is((await a.counts('q')).queued, keys.length);
+});
