@@ -10,8 +10,8 @@ const HL7 = 'x-application/hl7-v2+er7';
 const hl7Auth = { authorization: 'Bearer hl7-token-0123456789' };
 const adminAuth = { authorization: 'Bearer admin-token-0123456789' };
 
-function post(url: string, body: Buffer | string, headers: Record<string, string> = { ...hl7Auth, 'content-type': HL7 }) {
-  return fetch(`${url}/hl7`, { method: 'POST', headers, body });
+function post(url: string, body: Uint8Array | string, headers: Record<string, string> = { ...hl7Auth, 'content-type': HL7 }) {
+  return fetch(`${url}/hl7`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }
 
 test('post /hl7 answers the ack as the body', async (t) => {
