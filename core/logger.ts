@@ -15,7 +15,11 @@ const redact = [
 export interface LoggerOptions {
   /** @default 'info' */
   level?: string;
-  /** Write to this destination (tests pass a stream); default stdout. */
+  /**
+   * Write to this destination (tests pass a stream). Default: standard error,
+   * so standard output carries only the `NAME listening on URL` lines and
+   * command output that scripts read.
+   */
   destination?: pino.DestinationStream;
 }
 
@@ -27,7 +31,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: redact, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? pino.destination({ dest: 2, sync: false }),
   );
 }
 
