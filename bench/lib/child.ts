@@ -1,0 +1,58 @@
+/**
+ * Run a service as a child process (`node --import tsx script json`): its
+ * memory is its own and it can be SIGKILLed. The child prints one JSON line
+ * when it listens; `start` resolves with it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Child<T> {
+  proc: ChildProcess;
+  info: T;
+  /** SIGKILL and wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM (graceful) and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** `name` is a file in bench/children/ without extension. */
+export async function startChild<T>(name: string, args: unknown, options: { nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<Child<T>> {
+  const script = path.join(here, '..', 'children', `${name}.ts`);
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const info = await new Promise<T>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in time: ${stderr}`)), options.timeoutMs ?? 30_000);
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf('\n');
+      if (newline >= 0) {
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(out.slice(0, newline)) as T);
+        } catch (error) {
+          reject(error as Error);
+        }
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it listened: ${stderr}`));
+    });
+  });
+  const end = async (signal: NodeJS.Signals) => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    await exited;
+  };
+  return { proc, info, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+}
+
+/** Port of an `mllp://host:port` or `http://host:port` URL. */
+export const portOf = (url: string): number => Number(new URL(url.replace(/^mllps?:/, 'http:')).port);

@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: every scenario, baselines side by side in the same run so
+ * ratios hold on a noisy machine. Writes bench/results/latest.json and prints
+ * tables. Counts and time caps come from env (defaults fit 5 minutes on 2
+ * cores; each run stops sending at its time cap and reports what it sent):
+ *   BENCH_INGEST=20000 BENCH_INGEST_SECONDS=12  BENCH_BACKLOG=100000 BENCH_BACKLOG_SECONDS=45
+ *   BENCH_E2E_RATE=200 BENCH_E2E_SECONDS=30     BENCH_RELAY=20000 BENCH_RELAY_SECONDS=15
+ *   BENCH_FUZZ=100000 BENCH_FUZZ_SECONDS=20     BENCH_ONLY=ingest,backlog,e2e,relay,fuzz,disk
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backlogScenario, type BacklogRow } from './scenarios/backlog.js';
+import { diskScenario, type DiskRow } from './scenarios/disk.js';
+import { e2eScenario, type E2eRow } from './scenarios/e2e.js';
+import { fuzzScenario, type FuzzRow } from './scenarios/fuzz.js';
+import { ingestScenario, type IngestRow } from './scenarios/ingest.js';
+import { relayScenario, type RelayRow } from './scenarios/relay.js';
+import { envInt, round, table } from './lib/stats.js';
+
+const only = new Set((process.env.BENCH_ONLY ?? 'disk,ingest,backlog,e2e,relay,fuzz').split(',').map((s) => s.trim()));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const began = performance.now();
+const results: {
+  machine: Record<string, unknown>;
+  disk?: DiskRow;
+  ingest?: IngestRow[];
+  backlog?: BacklogRow;
+  e2e?: E2eRow;
+  relay?: RelayRow[];
+  fuzz?: FuzzRow;
+  seconds?: number;
+} = {
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, memoryGb: round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() },
+};
+const section = (name: string) => log(`\n== ${name} (${((performance.now() - began) / 1000).toFixed(0)} s) ==`);
+
+if (only.has('disk')) {
+  section('disk: SQLite commit cost on this machine');
+  results.disk = diskScenario(envInt('BENCH_DISK_COMMITS', 300));
+}
+if (only.has('ingest')) {
+  section('1. MLLP ingest');
+  results.ingest = await ingestScenario(envInt('BENCH_INGEST', 20_000), envInt('BENCH_INGEST_SECONDS', 12), log);
+}
+if (only.has('backlog')) {
+  section('2. backlog');
+  results.backlog = await backlogScenario(envInt('BENCH_BACKLOG', 100_000), envInt('BENCH_BACKLOG_SECONDS', 45), envInt('BENCH_DRAIN_SECONDS', 25), log);
+}
+if (only.has('e2e')) {
+  section('3. end to end');
+  results.e2e = await e2eScenario(envInt('BENCH_E2E_RATE', 200), envInt('BENCH_E2E_SECONDS', 30), log);
+}
+if (only.has('relay')) {
+  section('4. relay');
+  results.relay = await relayScenario(envInt('BENCH_RELAY', 20_000), envInt('BENCH_RELAY_SECONDS', 15), log);
+}
+if (only.has('fuzz')) {
+  section('5. socket-level fuzz against a running connector');
+  results.fuzz = await fuzzScenario(envInt('BENCH_FUZZ', 100_000), envInt('BENCH_FUZZ_SECONDS', 20), log);
+}
+results.seconds = round((performance.now() - began) / 1000);
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+mkdirSync(path.join(here, 'results'), { recursive: true });
+writeFileSync(path.join(here, 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+const out: string[] = [`Machine: ${results.machine.cpus} × ${String(results.machine.model)}, Node ${process.version}, load average at start ${(results.machine.loadAverage as number[]).join(' ')}; ${results.seconds} s in all.`];
+if (results.disk) out.push('', table(['SQLite commit (1 row, WAL)', 'commits/s', 'ms each'], results.disk.rows.map((r) => [r.mode, r.perSecond, round(1000 / r.perSecond, 2)])));
+if (results.ingest) {
+  const rate = (server: string, c: number) => results.ingest!.find((r) => r.server.startsWith(server) && r.connections === c)?.perSecond ?? Number.NaN;
+  out.push('', table(['MLLP ingest', 'conns', 'messages', 'msg/s', 'ACK p50 ms', 'ACK p99 ms', 'not AA'], results.ingest.map((r) => [r.server, r.connections, r.messages, r.perSecond, round(r.p50Ms, 2), round(r.p99Ms, 2), r.notAA])));
+  out.push(`(c)/(a) on 1 connection: ${round(rate('(c)', 1) / rate('(a)', 1), 3)} (aim ≥ 0.8); (c) 8 conns / 1 conn: ${round(rate('(c)', 8) / rate('(c)', 1), 2)} (aim ≥ 1.5)`);
+}
+if (results.backlog) {
+  const b = results.backlog;
+  out.push('', table(['backlog (API unreachable)', 'value', 'aim'], [
+    ['accepted', `${b.accepted} in ${round(b.acceptSeconds)} s (${round(b.acceptPerSecond)}/s)`, '100,000'],
+    [`ACK p99 first ${b.sliceSize} / last ${b.sliceSize}`, `${round(b.firstP99Ms)} ms / ${round(b.lastP99Ms)} ms = ${round(b.lastP99Ms / b.firstP99Ms, 2)}×`, '≤ 1.2×'],
+    ['connector RSS at start / peak', `${round(b.startRssMb)} MB / ${round(b.peakRssMb)} MB`, '≤ 200 MB'],
+    ['drain to local sink', `${b.drainSinkItems} at ${round(b.drainSinkPerSecond)}/s`, '≥ 2,000/s'],
+    ['drain to sandbox', `${b.drainSandboxItems} at ${round(b.drainSandboxPerSecond)}/s`, '—'],
+  ]));
+}
+if (results.e2e) {
+  const e = results.e2e;
+  out.push('', table(['end to end (MLLP → connector → sandbox → relay → subscriber)', 'value'], [
+    ['offered', `${e.offeredPerSecond}/s for ${e.seconds} s (${e.sent} sent, ${e.referable} referable)`],
+    ['arrived at subscriber', `${e.arrived}`],
+    ['latency p50 / p99 / max', `${round(e.p50Ms)} / ${round(e.p99Ms)} / ${round(e.maxMs)} ms (aim p99 ≤ 100 ms)`],
+    ['MLLP ACK p99', `${round(e.ackP99Ms)} ms`],
+  ]));
+}
+if (results.relay) {
+  out.push('', table(['relay (8 senders)', 'events', 'accepted/s', 'p50 ms', 'p99 ms', 'fan-out to 3 subscribers'], results.relay.map((r) => [r.server, r.events, r.perSecond, round(r.p50Ms, 2), round(r.p99Ms, 2), r.fanOutPerSecond === undefined ? '—' : `${round(r.fanOutPerSecond)} deliveries/s, all in ${round(r.fanOutSeconds ?? 0)} s, lost ${r.lost}`])));
+}
+if (results.fuzz) {
+  const f = results.fuzz;
+  out.push('', table(['socket fuzz', 'value'], [
+    ['frames sent / answered / closed unanswered', `${f.frames} / ${f.answered} / ${f.closedUnanswered}`],
+    ['unanswered on an open connection', `${f.hung}`],
+    ['idle connections held; refused past the limit', `${f.idleHeld}; ${f.refusedOverLimit} refused of ${f.overLimitExpected} over the limit of ${f.limit}`],
+    ['connector alive, RSS start / peak', `${f.alive ? 'yes' : 'NO'}, ${round(f.startRssMb)} / ${round(f.peakRssMb)} MB`],
+  ]));
+}
+process.stdout.write(`${out.join('\n')}\n`);
