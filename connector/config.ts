@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fhirIntakeConfigSchema } from './fhir/config.js';
 
 /** Seconds before attempt 2, 3, …: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 h in all). */
 const defaultRetrySchedule = [5, 300, 1800, 7200, 18000, 36000, 36000];
@@ -108,6 +109,7 @@ export const connectorConfigSchema = z
     api: apiSchema,
     hl7: hl7Schema,
     delivery: deliverySchema,
+    fhir: fhirIntakeConfigSchema,
   })
   .prefault({});
 

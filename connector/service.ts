@@ -26,6 +26,9 @@ import { ingest, type IngestInput, type IngestResult } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
 import { loadMappings } from './mapping/load.js';
 import { createConnectorMetrics, type ConnectorMetrics } from './metrics.js';
+import type { FhirMapping } from './fhir/mapping-compile.js';
+import { fhirMappingsFor } from './fhir/mount.js';
+import { createFhirIntakeRouter } from './fhir/router.js';
 import { outboxQueue, type OutboxPayload } from './outbox.js';
 
 export interface ConnectorOptions {
@@ -43,6 +46,8 @@ export interface ConnectorOptions {
   mappingsDir?: string | undefined;
   /** Already loaded mappings (tests); replaces `mappingsDir`. */
   mappings?: readonly Mapping[];
+  /** Already loaded FHIR mappings (tests); replaces `<mappings>/fhir`. */
+  fhirMappings?: readonly FhirMapping[];
   logger: Logger;
   /** Retry times, leases and ACK timestamps read it; tests inject a ManualClock. @default systemClock */
   clock?: Clock;
@@ -93,6 +98,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
   async function start(): Promise<Listener[]> {
     // Everything that can be wrong in files is checked before anything listens.
     const mappings = options.mappings ?? loadMappings(path.resolve(options.mappingsDir ?? config.mappings));
+    const fhirMappings = options.fhirMappings ?? fhirMappingsFor(config, options.mappingsDir, log);
     const tls = await tlsOptions(config);
     await mkdir(options.dataDir, { recursive: true });
     const opened = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'connector', clock });
@@ -154,6 +160,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       adminTokens: config.admin.tokens,
       bodyLimit: config.http.bodyLimit,
       logger: log,
+      fhir: createFhirIntakeRouter({ journal: opened, mappings: fhirMappings, delivery: { url: apiUrl, key: apiKey, timeoutMs: config.api.timeoutMs, deidentify: sandbox && !config.api.sendIdentifiersToSandbox }, tokens: config.http.tokens, bodyLimit: config.http.bodyLimit, respondSync: config.fhir.respondSync, syncTimeoutMs: config.fhir.syncTimeoutMs, logger: log, clock }),
     });
 
     mllp = createMllpServer({

@@ -22,6 +22,8 @@ export interface ConnectorAppOptions {
   adminTokens: readonly string[];
   bodyLimit: number;
   logger: Logger;
+  /** The FHIR R4 door (`/fhir/*`, connector/fhir/router.ts), mounted when given. */
+  fhir?: Router | undefined;
 }
 
 const HL7_TYPES = new Set(['x-application/hl7-v2+er7', 'application/hl7-v2', 'application/hl7-v2+er7', 'text/plain']);
@@ -60,6 +62,7 @@ export function createConnectorApp(options: ConnectorAppOptions): Koa {
   });
   addAdminRoutes(router, options.admin, options.adminTokens);
   app.use(router.routes()).use(router.allowedMethods());
+  if (options.fhir !== undefined) app.use(options.fhir.routes());
   app.on('error', (error: unknown) => log.debug({ err: describeError(error) }, 'http error'));
   return app;
 }
