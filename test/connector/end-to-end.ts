@@ -10,10 +10,11 @@ import Koa from 'koa';
 import { ManualClock } from '../../core/clock.js';
 import { listenHttp } from '../../core/http/listen.js';
 import { silentLogger } from '../../core/logger.js';
+import { loadMappings } from '../../connector/mapping/load.js';
 import type { OutboxPayload } from '../../connector/outbox.js';
 import { createSandbox, sandboxConfig } from '../../sandbox/service.js';
 import { sampleFile } from '../helpers/corpus.js';
-import { eventually, mllpClient, readAck, startConnector } from '../helpers/connector.js';
+import { MAPPINGS_DIR, eventually, mllpClient, readAck, startConnector } from '../helpers/connector.js';
 import { tempDir } from '../helpers/temp.js';
 
 async function startRealSandbox(t: Parameters<typeof tempDir>[0]) {
@@ -78,4 +79,18 @@ test('a retried delivery whose first answer was lost creates one referral', asyn
   await eventually(async () => (await item()).status === 'delivered');
   t.is((await sandbox.referrals()).length, 1, 'the retry did not create a second one');
   t.like((await item()).result, { replayed: true, referralId: (await sandbox.referrals())[0]!.id });
+});
+
+test('the fhir a03 mapping creates a referral through the sandbox fhir door', async (t) => {
+  const sandbox = await startRealSandbox(t);
+  const fhir = loadMappings(MAPPINGS_DIR).find((mapping) => mapping.name === 'adt-a03-referral-fhir')!;
+  const harness = await startConnector(t, { apiUrl: sandbox.url, apiKey: sandbox.key, mappings: [{ ...fhir, match: { ...fhir.match, sendingFacilities: ['RIVERBEND'] } }] });
+  t.is(readAck(await mllpClient(t, harness.mllpPort).send(sampleFile('hl7/adt-a03-hospice-home.hl7'))).code, 'AA');
+  const item = async () => (await harness.connector.journal!.list<OutboxPayload>({ queue: 'connector.outbox', meta: { action: 'refer' } }))[0]!;
+  await eventually(async () => (await item()).status !== 'queued' || (await item()).attempts > 0);
+  t.is((await item()).status, 'delivered', String((await item()).lastError));
+  const [referral] = await sandbox.referrals();
+  t.like(referral, { source: 'fhir', care_type: 'Hospice', zip: '75214', primary_diagnosis: { code: 'C34.90' } });
+  t.is(referral!.patient.display, null, 'no name reached the sandbox');
+  t.is((await item()).payload.request!.path, '/v1/fhir/ServiceRequest');
 });

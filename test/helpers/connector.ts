@@ -15,6 +15,7 @@ import { silentLogger } from '../../core/logger.js';
 import { MllpClient } from '../../core/mllp/client.js';
 import { MllpDecoder, encodeFrame } from '../../core/mllp/codec.js';
 import { connectorConfig } from '../../connector/config.js';
+import type { Mapping } from '../../connector/mapping/compile.js';
 import { createConnector, type ConnectorService } from '../../connector/service.js';
 import { tempDir } from './temp.js';
 
@@ -33,6 +34,8 @@ export interface ConnectorStart {
   clock?: Clock;
   dataDir?: string;
   config?: Record<string, unknown>;
+  /** Use these mappings instead of the shipped folder. */
+  mappings?: readonly Mapping[];
   /** Do not stop it at teardown (the test stops it). */
   manual?: boolean;
 }
@@ -52,6 +55,7 @@ export async function startConnector(t: ExecutionContext, options: ConnectorStar
     apiUrl: options.apiUrl ?? 'http://127.0.0.1:9',
     apiKey: options.apiKey ?? 'clk_live_test_key',
     mappingsDir: MAPPINGS_DIR,
+    ...(options.mappings === undefined ? {} : { mappings: options.mappings }),
     logger: silentLogger(),
     clock: options.clock,
     random: () => 0.5,
