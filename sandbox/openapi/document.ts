@@ -39,7 +39,7 @@ export function openApiDocument(options: DocumentOptions): Schema {
       { name: 'Clinicians', description: 'The verified clinical workforce' },
       { name: 'Referrals', description: 'Discharge referrals' },
       { name: 'Geo', description: 'ZIP resolution' },
-      { name: 'Webhooks', description: 'Signed event callbacks (X-CaraLoom-Signature: sha256=<hex>)' },
+      { name: 'Webhooks', description: 'Signed event callbacks (`X-CaraLoom-Signature: sha256=<hex>`)' },
       { name: 'FHIR R4', description: 'The same referrals as FHIR R4 ServiceRequest, Patient and Encounter' },
       { name: 'System', description: 'Health and this document' },
     ],

@@ -41,12 +41,13 @@ const paging = [
 ];
 
 function read(type: string, description: string, schema: string): Schema {
+  const a = /^[AEIOU]/.test(type) ? 'an' : 'a';
   return {
     [`/v1/fhir/${type}/{id}`]: {
-      get: { tags: ['FHIR R4'], operationId: `read${type}`, summary: `Read a ${type}`, description, parameters: [idParam(`${type} id`), format], responses: { 200: resourceOk(type, ref(schema)), 404: outcome('FhirNotFound'), ...keyed } },
+      get: { tags: ['FHIR R4'], operationId: `read${type}`, summary: `Read ${a} ${type}`, description, parameters: [idParam(`${type} id`), format], responses: { 200: resourceOk(type, ref(schema)), 404: outcome('FhirNotFound'), ...keyed } },
     },
     [`/v1/fhir/${type}/{id}/_history/{vid}`]: {
-      get: { tags: ['FHIR R4'], operationId: `vread${type}`, summary: `Read a version of a ${type}`, parameters: [idParam(`${type} id`), vidParam, format], responses: { 200: resourceOk(type, ref(schema)), 404: outcome('FhirNotFound'), ...keyed } },
+      get: { tags: ['FHIR R4'], operationId: `vread${type}`, summary: `Read a version of ${a} ${type}`, parameters: [idParam(`${type} id`), vidParam, format], responses: { 200: resourceOk(type, ref(schema)), 404: outcome('FhirNotFound'), ...keyed } },
     },
   };
 }

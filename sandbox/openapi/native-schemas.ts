@@ -167,7 +167,7 @@ export const nativeSchemas: Record<string, Schema> = {
     properties: { id: str(undefined, { example: 'wh_…' }), url: str(), events: { type: 'array', items: ref('WebhookEventType') }, created_at: dateTime },
   },
   WebhookCreated: {
-    allOf: [ref('Webhook'), { type: 'object', required: ['secret'], properties: { secret: str('Signing secret, shown this once: verify X-CaraLoom-Signature: sha256=<hex HMAC-SHA256 of the raw body>') } }],
+    allOf: [ref('Webhook'), { type: 'object', required: ['secret'], properties: { secret: str('Signing secret, shown this once: verify `X-CaraLoom-Signature: sha256=<hex HMAC-SHA256 of the raw body>`') } }],
   },
   WebhookDeleted: { type: 'object', required: ['id', 'deleted'], properties: { id: str(), deleted: { type: 'boolean', enum: [true] } } },
   WebhookDelivery: {
