@@ -49,7 +49,8 @@ export function findDiagnosis(input: FhirReferralInput, issues: IssueInput[]): D
         : (sr.reasonCode?.length ?? 0) > 0
           ? `reasonCode has no ICD-10-CM coding (system ${icd10CmSystem})`
           : `a referral needs a reason: a reasonCode with an ICD-10-CM coding (system ${icd10CmSystem}) or a reasonReference to a Condition that has one`;
-  issues.push({ code: 'required', diagnostics: why, expression: input.conditions[0] === undefined ? `${base}.reasonCode` : `${input.conditions[0].path}.code` });
+  const where = input.conditions[0] !== undefined ? `${input.conditions[0].path}.code` : unresolved ? `${base}.reasonReference[0]` : `${base}.reasonCode`;
+  issues.push({ code: 'required', diagnostics: why, expression: where });
   return undefined;
 }
 
