@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { StorageUnavailableError } from '../errors.js';
+import { isStorageFailure } from './postgres-errors.js';
 import { rowToItem, type ItemRow } from './rows.js';
 import type { ClaimOptions, JournalItem } from './types.js';
 
@@ -98,7 +100,8 @@ export async function claimItems<P>(client: pg.ClientBase, sql: ClaimStatements,
       return row === undefined ? [] : [rowToItem<P>(row)];
     });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A client whose ROLLBACK failed is not reused (a storage failure destroys it).
+    if (!isStorageFailure(error)) await client.query('ROLLBACK').catch((rollback: unknown) => Promise.reject(new StorageUnavailableError(rollback)));
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
-import { CaraloomError } from '../errors.js';
-import { isStorageFailure, storageError } from './postgres-errors.js';
+import { CaraloomError, StorageUnavailableError } from '../errors.js';
+import { isStorageFailure, storageError, withPooledClient } from './postgres-errors.js';
 import { rowToItem, type ItemRow } from './rows.js';
 import type { EnqueueInput, EnqueueResult, JournalItem } from './types.js';
 
@@ -154,61 +154,59 @@ export class EnqueueBatcher {
   async #write(rows: Row[]): Promise<EnqueueResult[]> {
     const { pool, S, channel, clock } = this.#deps;
     const now = clock.now();
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      // Ids are drawn in input order (the sort below consumes the whole CTE
-      // first), so within a batch enqueue order is id order, and the ordinal
-      // tells which rows went in. Rows are inserted sorted by key: two
-      // instances inserting the same keys at once then wait on each other in
-      // the same order and cannot deadlock on the unique index.
-      const inserted = await client.query<ItemRow & { ord: string }>({
-        name: 'caraloom_enqueue',
-        text: `WITH input AS MATERIALIZED (
-           SELECT nextval('${S}.journal_items_id_seq') AS id, u.*
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::json[], $6::jsonb[], $7::bigint[]) WITH ORDINALITY
-             AS u(queue, key, order_key, status, payload, meta, available_at, ord)
-         ), ins AS (
-           INSERT INTO ${S}.journal_items (id, queue, key, order_key, status, payload, meta, available_at, created_at, updated_at)
-           SELECT id, queue, key, order_key, status, payload, meta, coalesce(available_at, $8), $8, $8 FROM input ORDER BY queue, key, ord
-           ON CONFLICT DO NOTHING
-           RETURNING *
-         )
-         SELECT input.ord, ins.* FROM ins JOIN input USING (id)`,
-        values: [rows.map((r) => r.queue), rows.map((r) => r.key), rows.map((r) => r.orderKey), rows.map((r) => r.status), rows.map((r) => r.payload), rows.map((r) => r.meta), rows.map((r) => r.availableAt), now],
-      });
-      const results: Array<EnqueueResult | undefined> = new Array(rows.length);
-      const queues = new Set<string>();
-      for (const row of inserted.rows) {
-        results[Number(row.ord) - 1] = { item: rowToItem(row), created: true };
-        if (row.status === 'queued') queues.add(row.queue);
-      }
-      const missing = rows.map((row, index) => ({ row, index })).filter(({ index }) => results[index] === undefined);
-      if (missing.length > 0) {
-        // A new statement sees rows other instances committed while ON CONFLICT waited for them.
-        const existing = await client.query<ItemRow>(
-          `SELECT i.* FROM ${S}.journal_items i JOIN unnest($1::text[], $2::text[]) AS k(queue, key) ON i.queue = k.queue AND i.key = k.key`,
-          [missing.map(({ row }) => row.queue), missing.map(({ row }) => row.key)],
-        );
-        const byKey = new Map<string, JournalItem>(existing.rows.map((row) => [`${row.queue}\n${row.key}`, rowToItem(row)]));
-        for (const { row, index } of missing) {
-          const item = byKey.get(`${row.queue}\n${row.key}`);
-          if (item === undefined) throw new CaraloomError('JOURNAL_CONFLICT', 'an enqueue conflicted with an item that is gone');
-          results[index] = { item, created: false };
+    return withPooledClient(pool, async (client) => {
+      try {
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        // Ids are drawn in input order (the sort below consumes the whole CTE
+        // first), so within a batch enqueue order is id order, and the ordinal
+        // tells which rows went in. Rows are inserted sorted by key: two
+        // instances inserting the same keys at once then wait on each other in
+        // the same order and cannot deadlock on the unique index.
+        const inserted = await client.query<ItemRow & { ord: string }>({
+          name: 'caraloom_enqueue',
+          text: `WITH input AS MATERIALIZED (
+             SELECT nextval('${S}.journal_items_id_seq') AS id, u.*
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::json[], $6::jsonb[], $7::bigint[]) WITH ORDINALITY
+               AS u(queue, key, order_key, status, payload, meta, available_at, ord)
+           ), ins AS (
+             INSERT INTO ${S}.journal_items (id, queue, key, order_key, status, payload, meta, available_at, created_at, updated_at)
+             SELECT id, queue, key, order_key, status, payload, meta, coalesce(available_at, $8), $8, $8 FROM input ORDER BY queue, key, ord
+             ON CONFLICT DO NOTHING
+             RETURNING *
+           )
+           SELECT input.ord, ins.* FROM ins JOIN input USING (id)`,
+          values: [rows.map((r) => r.queue), rows.map((r) => r.key), rows.map((r) => r.orderKey), rows.map((r) => r.status), rows.map((r) => r.payload), rows.map((r) => r.meta), rows.map((r) => r.availableAt), now],
+        });
+        const results: Array<EnqueueResult | undefined> = new Array(rows.length);
+        const queues = new Set<string>();
+        for (const row of inserted.rows) {
+          results[Number(row.ord) - 1] = { item: rowToItem(row), created: true };
+          if (row.status === 'queued') queues.add(row.queue);
         }
+        const missing = rows.map((row, index) => ({ row, index })).filter(({ index }) => results[index] === undefined);
+        if (missing.length > 0) {
+          // A new statement sees rows other instances committed while ON CONFLICT waited for them.
+          const existing = await client.query<ItemRow>(
+            `SELECT i.* FROM ${S}.journal_items i JOIN unnest($1::text[], $2::text[]) AS k(queue, key) ON i.queue = k.queue AND i.key = k.key`,
+            [missing.map(({ row }) => row.queue), missing.map(({ row }) => row.key)],
+          );
+          const byKey = new Map<string, JournalItem>(existing.rows.map((row) => [`${row.queue}\n${row.key}`, rowToItem(row)]));
+          for (const { row, index } of missing) {
+            const item = byKey.get(`${row.queue}\n${row.key}`);
+            if (item === undefined) throw new CaraloomError('JOURNAL_CONFLICT', 'an enqueue conflicted with an item that is gone');
+            results[index] = { item, created: false };
+          }
+        }
+        // NOTIFY is transactional: other instances hear it only once the rows are visible.
+        if (queues.size > 0) await client.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [channel, [...queues]]);
+        await client.query('COMMIT');
+        this.#deps.committed(queues);
+        return results as EnqueueResult[];
+      } catch (error) {
+        // A client whose ROLLBACK failed is not reused (a storage failure destroys it).
+        if (!isStorageFailure(error)) await client.query('ROLLBACK').catch((rollback: unknown) => Promise.reject(new StorageUnavailableError(rollback)));
+        throw error;
       }
-      // NOTIFY is transactional: other instances hear it only once the rows are visible.
-      if (queues.size > 0) await client.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [channel, [...queues]]);
-      await client.query('COMMIT');
-      this.#deps.committed(queues);
-      return results as EnqueueResult[];
-    } catch (error) {
-      broken = isStorageFailure(error);
-      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 }

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { StorageUnavailableError } from '../errors.js';
 
 /**
@@ -38,4 +39,28 @@ export function isStorageFailure(error: unknown): boolean {
 /** Wraps storage failures; anything else (a bug, a bad input) is returned as it was. */
 export function storageError(error: unknown): unknown {
   return isStorageFailure(error) && !(error instanceof StorageUnavailableError) ? new StorageUnavailableError(error) : error;
+}
+
+/**
+ * Runs `work` on a pooled client. pg emits `error` on a client whose
+ * connection drops between two queries, and pg-pool removes its own listener
+ * while a client is checked out: unhandled, that event would crash the
+ * process. A client that failed that way, or with a storage failure, is
+ * destroyed instead of going back to the pool.
+ */
+export async function withPooledClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let lost = false;
+  const onError = () => void (lost = true);
+  client.on('error', onError);
+  let broken = false;
+  try {
+    return await work(client);
+  } catch (error) {
+    broken = isStorageFailure(error);
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken || lost);
+  }
 }

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, StorageUnavailableError } from '../errors.js';
 import { claimItems, claimRule, claimStatements, type ClaimStatements } from './postgres-claim.js';
 import { EnqueueBatcher } from './postgres-enqueue.js';
-import { isStorageFailure, storageError } from './postgres-errors.js';
+import { storageError, withPooledClient } from './postgres-errors.js';
 import { NotifyListener } from './postgres-listener.js';
 import { listQuery } from './postgres-list.js';
 import { migrate, quoteIdent } from './postgres-schema.js';
@@ -60,12 +60,7 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
   const pool = new pg.Pool({ ...config, max: options.poolSize });
   pool.on('error', () => undefined); // an idle client lost its server; the next query reports it
   try {
-    const client = await pool.connect();
-    try {
-      await migrate(client, options.schema);
-    } finally {
-      client.release();
-    }
+    await withPooledClient(pool, (client) => migrate(client, options.schema));
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw storageError(error);
@@ -114,20 +109,10 @@ export class PostgresJournal implements Journal {
 
   async #withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     this.#open();
-    let client: pg.PoolClient;
     try {
-      client = await this.#pool.connect();
+      return await withPooledClient(this.#pool, work);
     } catch (error) {
       throw storageError(error);
-    }
-    let broken = false;
-    try {
-      return await work(client);
-    } catch (error) {
-      broken = isStorageFailure(error);
-      throw storageError(error);
-    } finally {
-      client.release(broken);
     }
   }
 
