@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import type { ExecutionContext } from 'ava';
 import type { Clock } from '../../core/clock.js';
+import type { StoreConfig } from '../../core/config/store.js';
 import { listenHttp } from '../../core/http/listen.js';
 import { silentLogger } from '../../core/logger.js';
 import { MllpClient } from '../../core/mllp/client.js';
@@ -34,6 +35,8 @@ export interface ConnectorStart {
   clock?: Clock;
   dataDir?: string;
   config?: Record<string, unknown>;
+  /** The journal. @default SQLite in the data folder */
+  store?: StoreConfig;
   /** Use these mappings instead of the shipped folder. */
   mappings?: readonly Mapping[];
   /** Do not stop it at teardown (the test stops it). */
@@ -50,7 +53,7 @@ export async function startConnector(t: ExecutionContext, options: ConnectorStar
       delivery: { retrySchedule: [5, 60, 300], jitter: 0 },
       ...options.config,
     }),
-    store: { kind: 'sqlite', synchronous: 'normal' },
+    store: options.store ?? { kind: 'sqlite', synchronous: 'normal' },
     dataDir,
     apiUrl: options.apiUrl ?? 'http://127.0.0.1:9',
     apiKey: options.apiKey ?? 'clk_live_test_key',
