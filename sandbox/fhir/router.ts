@@ -100,6 +100,10 @@ export function createFhirRouter(deps: SandboxDeps): Router<SandboxState> {
   });
 
   // Everything else under /v1/fhir: 405 on a served type, 404 otherwise, as OperationOutcomes.
+  // The base itself (`/v1/fhir`): no system-level interaction is supported.
+  router.all('/', deps.protect, () => {
+    throw new FhirOutcomeError('NOT_FOUND', 404, [{ code: 'not-supported', diagnostics: 'no system-level interaction is supported here: see /v1/fhir/metadata' }]);
+  });
   router.all('/{*rest}', deps.protect, (ctx) => {
     const [type = '', id, ...more] = ctx.path.slice('/v1/fhir/'.length).split('/');
     if (isServed(type) && more.length === 0) {

@@ -52,7 +52,10 @@ export async function checkedSandbox(t: ExecutionContext, options: StartOptions 
     const { key, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (rest.json !== undefined && !headers.has('content-type')) headers.set('content-type', path.startsWith('/v1/fhir') ? 'application/fhir+json' : 'application/json');
-    const reply = await call(running.url, key === null ? undefined : (key ?? running.key), path, { ...rest, headers });
+    const reply = await call(running.url, key === null ? undefined : (key ?? running.key), path, { ...rest, headers }).catch((error: Error) => {
+      // undici says only "fetch failed"; the cause (ECONNRESET, …) is what tells a server fault from a test fault.
+      throw new Error(`${rest.method ?? 'GET'} ${path}: ${error.message}: ${String((error.cause as Error | undefined)?.message ?? error.cause)}`, { cause: error });
+    });
     openapi.assert(t, rest.method ?? 'GET', path, reply);
     return reply;
   };

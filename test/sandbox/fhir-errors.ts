@@ -40,6 +40,7 @@ test('a resource type the server does not serve is a 404 operation outcome', asy
   const unserved = await sandbox.fhir('/v1/fhir/Observation/1');
   t.is(unserved.status, 404);
   t.regex(unserved.body.issue[0].diagnostics, /Observation is not served/);
+  t.is((await sandbox.fhir('/v1/fhir')).status, 404);
   const nonsense = await sandbox.fhir('/v1/fhir/Nonsense');
   t.is(nonsense.status, 404);
   t.is(nonsense.body.issue[0].code, 'not-found');
