@@ -1,4 +1,6 @@
 import test from 'ava';
+import fc from 'fast-check';
+import { validateFhirResource } from '../../core/fhir/validate.js';
 import type { ServiceRequest } from 'fhir/r4.js';
 import { defaultCareType, defaultReferralZip, serviceRequestToInput } from '../../sandbox/fhir/intake.js';
 import { fhirSample } from '../helpers/fhir.js';
@@ -79,4 +81,20 @@ test('every problem is listed at once', (t) => {
 test('only elements without references are kept from what was posted', (t) => {
   const kept = serviceRequestToInput({ ...fhirSample('contained-location.json') }).kept!;
   t.deepEqual(Object.keys(kept).sort(), ['category', 'code', 'identifier', 'intent', 'note', 'occurrenceDateTime', 'reasonCode']);
+});
+
+test('any posted body is answered with issues or an input, never a throw', (t) => {
+  const keys = ['status', 'intent', 'subject', 'reasonCode', 'note', 'contained', 'code', 'locationReference', 'identifier', 'occurrenceDateTime', 'requester', 'priority', 'doNotPerform'];
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...keys), fc.jsonValue({ maxDepth: 3 })), (patch) => {
+      const body = { ...seed(), ...patch };
+      const validation = validateFhirResource(body, 'ServiceRequest');
+      if (!validation.valid) return validation.issues.length > 0;
+      const result = serviceRequestToInput(body as ServiceRequest);
+      return (result.input === undefined) === result.issues.length > 0;
+    }),
+      { numRuns: 300, seed: 42 },
+    ),
+  );
 });
