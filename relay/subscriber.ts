@@ -47,6 +47,12 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
   let paused = false;
   let started = false;
   let stopping: Promise<void> | undefined;
+  /**
+   * Bumped when this runner pauses itself: a `sync` that read the pause state
+   * before that write committed must not take its absence for a resume.
+   */
+  let pauseWrites = 0;
+  let writingPause = false;
 
   const handle = async (item: JournalItem<DeliveryPayload>): Promise<DeliveryOutcome> => {
     if (paused) return { kind: 'retry', error: 'subscriber paused', retryAfterMs: probeWaitMs, countsAsAttempt: false };
@@ -87,13 +93,21 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
     paused = true;
     // Not awaited: this runs inside one of the worker's own deliveries.
     stopping = worker.stop();
-    await options.pauses.pause(subscriber.name, reason, clock.now());
+    pauseWrites += 1;
+    writingPause = true;
+    try {
+      await options.pauses.pause(subscriber.name, reason, clock.now());
+    } finally {
+      writingPause = false;
+    }
   }
 
   /** Align with the durable pause state (an operator may have changed it from the CLI). */
   async function sync(): Promise<void> {
-    if (!started) return;
+    if (!started || writingPause) return;
+    const seen = pauseWrites;
     const record = await options.pauses.get(subscriber.name);
+    if (writingPause || seen !== pauseWrites) return;
     if (record !== undefined && !paused) {
       paused = true;
       stopping = worker.stop();
