@@ -9,6 +9,7 @@ import { createLogger } from '../../core/logger.js';
 import { createAdmin, type ConnectorAdmin } from '../../connector/admin.js';
 import { connectorConfigSchema } from '../../connector/config.js';
 import { dryRun } from '../../connector/dry-run.js';
+import { isFhirInputFile, runFhirMap } from '../../connector/fhir/dry-run.js';
 import { splitMessages } from '../../connector/hl7/split.js';
 import { loadMappingFile, loadMappings } from '../../connector/mapping/load.js';
 import { createConnector } from '../../connector/service.js';
@@ -64,16 +65,20 @@ const mapCommand: CommandModule<object, MapArgs> = {
   describe: 'Dry run: which mapping matches each message, the filter verdict, and the request it would send or the AE/AR it would answer. Prints patient data: keep the output private.',
   builder: (yargs) =>
     yargs
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'HL7 files (one or several messages each)' })
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'HL7 files (one or several messages each), or FHIR ServiceRequest/Bundle files (.json)' })
       .option('mapping', { type: 'string', describe: 'Use only this mapping file (test a change before deploying it)' })
       .option('config', { type: 'string', describe: 'YAML config file (its connector.mappings folder and hl7 settings)' })
       .option('json', { type: 'boolean', describe: 'Print JSON' }) as Argv<MapArgs>,
   handler: async (args) => {
     const config = loadConfig(args.config);
+    // FHIR inputs (.json) go to the FHIR door's dry run (connector/fhir/dry-run.ts).
+    const fhirFiles = args.files.filter(isFhirInputFile);
+    if (fhirFiles.length > 0 && runFhirMap(fhirFiles, { config, mappingFile: args.mapping, json: args.json === true }) !== 0) process.exitCode = 1;
+    if (fhirFiles.length === args.files.length) return;
     const mappings = args.mapping === undefined ? loadMappings(path.resolve(config.connector.mappings)) : [loadMappingFile(args.mapping)];
     let failed = false;
     const out: unknown[] = [];
-    for (const file of args.files) {
+    for (const file of args.files.filter((name) => !isFhirInputFile(name))) {
       splitMessages(readFileSync(file)).forEach((bytes, index) => {
         const run = dryRun(bytes, mappings, config.connector.hl7, new Date());
         if (run.verdict === 'AE' || run.verdict === 'AR') failed = true;
