@@ -39,6 +39,8 @@ test('an a03 sent over mllp becomes a referral in the sandbox', async (t) => {
   t.like(referral, { care_type: 'Home Health', zip: '78756', discharge_date: '2026-11-20', primary_diagnosis: { code: 'I50.9' }, external_id: 'RIVERBEND:RB20261120143012001' });
   t.regex(referral!.patient.id, /^p[0-9a-f]{16}$/, 'the sandbox got a pseudonym, not the MRN');
   t.is(referral!.patient.display, null, 'and no name');
+  // The sandbox stores the referral a moment before the connector records its answer.
+  await eventually(async () => (await harness.connector.journal!.counts('connector.outbox')).delivered === 1);
   const [item] = await harness.connector.journal!.list<OutboxPayload>({ queue: 'connector.outbox', status: 'delivered' });
   t.is((item!.result as { referralId: string }).referralId, referral!.id);
   t.true(Array.isArray((item!.result as { matches: unknown[] }).matches));
