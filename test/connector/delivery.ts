@@ -104,7 +104,8 @@ test('the rate object pauses delivery before a 429 is needed', async (t) => {
   api.respond = (_request, index) => [201, { data: { id: `ref_${index}` }, rate: { minute: { limit: 1, remaining: 0, reset_at: resetAt }, day: { limit: 100, remaining: 90, reset_at: resetAt } } }];
   const harness = await startConnector(t, { apiUrl: api.url, clock });
   await send(t, harness, 'adt-a03-home-health.hl7');
-  await eventually(() => api.requests.length === 1);
+  // Delivered = its answer (and rate object) has been read.
+  await eventually(async () => (await outbox(harness))[0]?.status === 'delivered');
   await send(t, harness, 'adt-a03-skilled-nursing.hl7');
   await eventually(async () => (await outbox(harness))[1]?.lastError?.startsWith('rate limit window exhausted') === true);
   t.is(api.requests.length, 1, 'the second waits for the window');
