@@ -40,6 +40,7 @@ export function buildSubscribers(options: BuildOptions) {
   for (const subscriber of config.subscribers) {
     let deliver: Deliver;
     if (subscriber.kind === 'http') {
+      if (subscriber.secret === undefined) logger.warn({ subscriber: subscriber.name }, 'http subscriber has no secret: its deliveries are unsigned');
       const http = createHttpDeliverer(subscriber, clock);
       closers.push(http.close);
       deliver = http.deliver;
