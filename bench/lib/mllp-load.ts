@@ -21,6 +21,8 @@ export interface LoadOptions {
   replyTimeoutMs?: number;
   /** Stop sending new messages after this long (ms); 0 no limit. The result says how many were sent. @default 0 */
   durationMs?: number;
+  /** Keep each reply's text in `replies` (small runs only). @default false */
+  keepReplies?: boolean;
   /** Called when message i was sent (performance.now()), e.g. to time end-to-end. */
   onSent?: (index: number, at: number) => void;
 }
@@ -32,6 +34,8 @@ export interface LoadResult {
   latencyMs: Float64Array;
   /** MSA-1 of message i ('AA', 'AE', 'AR', …) or '' when the connection closed first. */
   codes: string[];
+  /** Reply texts when `keepReplies` was set. */
+  replies: string[];
 }
 
 /** MSA-1 of an ACK payload. */
@@ -60,6 +64,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const timeoutMs = options.replyTimeoutMs ?? 30_000;
   const latencyMs = new Float64Array(total).fill(Number.NaN);
   const codes: string[] = new Array<string>(total).fill('');
+  const replies: string[] = options.keepReplies ? new Array<string>(total).fill('') : [];
   const start = performance.now();
   const deadline = options.durationMs ? start + options.durationMs : 0;
 
@@ -100,6 +105,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         if (reply === undefined) return;
         latencyMs[i] = performance.now() - sentAt;
         codes[i] = ackCode(reply);
+        if (options.keepReplies) replies[i] = reply.toString('latin1');
       }
     } finally {
       socket.end();
@@ -109,5 +115,5 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: connections }, (_, lane_) => lane(lane_).catch(() => undefined)));
   const elapsedMs = performance.now() - start;
   const sent = codes.filter((code) => code !== '').length;
-  return { sent, elapsedMs, latencyMs, codes };
+  return { sent, elapsedMs, latencyMs, codes, replies };
 }
