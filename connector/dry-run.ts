@@ -10,10 +10,10 @@ import { ackCodeFor, isAck, looksLikeAck, type AckOutcome } from './hl7/ack-mode
 import { decodeHl7 } from './hl7/decode.js';
 import { isHl7ParseError } from './hl7/errors.js';
 import { parseHl7 } from './hl7/parse.js';
-import { headerProblem } from './ingest.js';
+import { admit } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
 import { map, type MapResult } from './mapping/map.js';
-import { selectMapping, triggerOf } from './mapping/select.js';
+import { triggerOf } from './mapping/select.js';
 
 export interface DryRun {
   /** `ADT^A03`, or '' when unreadable. */
@@ -47,11 +47,10 @@ export function dryRun(bytes: Buffer, mappings: readonly Mapping[], hl7: Connect
     const code = ackCodeFor(h, outcome);
     return code === undefined ? undefined : buildAck(message, { code, text, errors, now, controlId: 'DRYRUN' });
   };
-  const selection = selectMapping(mappings, message);
-  const problem = headerProblem(message, hl7, selection);
-  if (problem !== undefined || 'reject' in selection) return { ...base, verdict: 'AR', errors: [problem!], ack: ack('reject', problem!.userMessage ?? 'message rejected', [problem!]) };
-  const mapping = { name: selection.mapping.name, file: selection.mapping.file };
-  const result = map(selection.mapping, message, now);
+  const admitted = admit(message, hl7, mappings);
+  if ('problem' in admitted) return { ...base, verdict: 'AR', errors: [admitted.problem], ack: ack('reject', admitted.problem.userMessage ?? 'message rejected', [admitted.problem]) };
+  const mapping = { name: admitted.mapping.name, file: admitted.mapping.file };
+  const result = map(admitted.mapping, message, now);
   if (result.kind === 'error') {
     const errors: AckError[] = result.issues.map((issue) => ({ code: issue.code, location: issue.location, userMessage: issue.message }));
     return { ...base, mapping, verdict: 'AE', result, errors, ack: ack('error', 'message cannot be mapped', errors) };

@@ -18,7 +18,7 @@ import { parseHl7 } from './hl7/parse.js';
 import { cancelReferral } from './ingest-cancel.js';
 import type { Mapping } from './mapping/compile.js';
 import { map } from './mapping/map.js';
-import { selectMapping, triggerOf, type Selection } from './mapping/select.js';
+import { selectMapping, triggerOf } from './mapping/select.js';
 import type { ConnectorMetrics } from './metrics.js';
 import { dedupeKey, idempotencyKeyFor, outboxQueue, patientKey, type OutboxPayload } from './outbox.js';
 
@@ -50,22 +50,24 @@ export interface IngestDeps {
   metrics?: ConnectorMetrics;
 }
 
-export function versionAccepted(version: string, accepted: readonly string[]): boolean {
+function versionAccepted(version: string, accepted: readonly string[]): boolean {
   return accepted.some((entry) => version === entry || version.startsWith(`${entry}.`));
 }
 
 /**
- * Why the message is rejected (AR) before mapping, if it is: no control id,
- * a type (200) or event (201) no mapping takes, version (203), processing id
- * (202). The type comes first: it is what a sender most needs to hear.
+ * The mapping a message goes to, or why it is rejected (AR) before mapping:
+ * no control id (101), a type (200) or event (201) no mapping takes, its
+ * version (203) or processing id (202). The type comes first: it is what a
+ * sender most needs to hear.
  */
-export function headerProblem(message: Hl7Message, hl7: ConnectorConfig['hl7'], selection: Selection): AckError | undefined {
+export function admit(message: Hl7Message, hl7: ConnectorConfig['hl7'], mappings: readonly Mapping[]): { mapping: Mapping } | { problem: AckError } {
   const h = message.header;
-  if (h.controlId === '') return { code: 101, location: 'MSH^1^10', userMessage: 'MSH-10 message control id is required' };
-  if ('reject' in selection) return { code: selection.reject, location: 'MSH^1^9', userMessage: selection.text };
-  if (!hl7.processingIds.includes(h.processingId)) return { code: 202, location: 'MSH^1^11', userMessage: `processing id must be one of ${hl7.processingIds.join(', ')}` };
-  if (!versionAccepted(h.version, hl7.versions)) return { code: 203, location: 'MSH^1^12', userMessage: `version must be one of ${hl7.versions.join(', ')}` };
-  return undefined;
+  if (h.controlId === '') return { problem: { code: 101, location: 'MSH^1^10', userMessage: 'MSH-10 message control id is required' } };
+  const selection = selectMapping(mappings, message);
+  if ('reject' in selection) return { problem: { code: selection.reject, location: 'MSH^1^9', userMessage: selection.text } };
+  if (!versionAccepted(h.version, hl7.versions)) return { problem: { code: 203, location: 'MSH^1^12', userMessage: `version must be one of ${hl7.versions.join(', ')}` } };
+  if (!hl7.processingIds.includes(h.processingId)) return { problem: { code: 202, location: 'MSH^1^11', userMessage: `processing id must be one of ${hl7.processingIds.join(', ')}` } };
+  return selection;
 }
 
 export async function ingest(input: IngestInput, deps: IngestDeps): Promise<IngestResult> {
@@ -76,7 +78,7 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
   const encoding = decoded.encoding;
   const now = new Date(clock.now());
 
-  const answer = (code: AckCode | undefined, text: string, outcome: IngestOutcome, build: (code: AckCode) => string, itemId?: number): IngestResult => {
+  const answer = (code: AckCode | undefined, outcome: IngestOutcome, build: (code: AckCode) => string, itemId?: number): IngestResult => {
     if (code === undefined) return { outcome, encoding, itemId };
     metrics?.acked.inc({ code });
     return { outcome, code, reply: encodeHl7(build(code), encoding), encoding, itemId };
@@ -102,23 +104,22 @@ export async function ingest(input: IngestInput, deps: IngestDeps): Promise<Inge
     const ackError: AckError = { code: error.details.hl7Code, location: error.details.location, userMessage: error.message };
     log.info({ reason: error.code, door: input.door }, 'message rejected: not parseable');
     const itemId = await recordRejected({ v: 1, hl7: decoded.text, encoding, door: input.door, reason: error.code, errors: [ackError] }, { ack: 'AR', reason: error.code });
-    return answer('AR', 'message rejected', 'reject', (code) => buildRejectAck(decoded.text, { code, text: error.message, errors: [ackError], now }), itemId);
+    return answer('AR', 'reject', (code) => buildRejectAck(decoded.text, { code, text: error.message, errors: [ackError], now }), itemId);
   }
   const h = message.header;
   if (isAck(h)) return { outcome: 'ack-ignored', encoding };
   const meta: ItemMeta = { controlId: h.controlId, type: `${h.messageType}^${triggerOf(message)}`, facility: h.sendingFacility.split('^')[0] ?? '' };
   const reply = (outcome: AckOutcome, text: string, result: IngestOutcome, errors?: AckError[], itemId?: number) =>
-    answer(ackCodeFor(h, outcome), text, result, (code) => buildAck(message, { code, text, errors, now }), itemId);
+    answer(ackCodeFor(h, outcome), result, (code) => buildAck(message, { code, text, errors, now }), itemId);
   const reject = async (ackError: AckError, text: string, extra: ItemMeta = {}) => {
     log.info({ controlId: h.controlId, type: meta.type, code: ackError.code }, 'message rejected');
     const itemId = await recordRejected({ v: 1, hl7: message.text, encoding, door: input.door, reason: text, errors: [ackError] }, { ...meta, ...extra, ack: 'AR', reason: String(ackError.code) });
     return reply('reject', text, 'reject', [ackError], itemId);
   };
 
-  const selection = selectMapping(deps.mappings, message);
-  const problem = headerProblem(message, deps.hl7, selection);
-  if (problem !== undefined || 'reject' in selection) return reject(problem!, problem!.userMessage ?? 'message rejected');
-  const mapping = selection.mapping;
+  const admitted = admit(message, deps.hl7, deps.mappings);
+  if ('problem' in admitted) return reject(admitted.problem, admitted.problem.userMessage ?? 'message rejected');
+  const mapping = admitted.mapping;
   meta.mapping = mapping.name;
   const key = dedupeKey(h.sendingFacility, h.controlId);
 
