@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Clock } from '../core/clock.js';
 import type { Journal } from '../core/journal/types.js';
 import type { Logger } from '../core/logger.js';
@@ -14,6 +16,21 @@ import { subscriberQueue, wants } from './match.js';
 import type { RelayMetrics } from './metrics.js';
 import { createPauses } from './pauses.js';
 import { createSubscriberRunner, type Deliver, type SubscriberHealth, type SubscriberRunner } from './subscriber.js';
+
+/**
+ * A template path: absolute as given; relative from the working directory,
+ * else from the installed package (so the shipped `mappings/relay/…` work
+ * wherever the relay is started).
+ */
+export function resolveTemplate(baseDir: string, file: string): string {
+  const local = path.resolve(baseDir, file);
+  if (path.isAbsolute(file) || existsSync(local)) return local;
+  // This file is relay/subscribers.ts in source and dist/relay/subscribers.js when built.
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, file))) return path.join(dir, file);
+  }
+  return local;
+}
 
 export interface BuildOptions {
   config: RelayConfig;
@@ -45,7 +62,7 @@ export function buildSubscribers(options: BuildOptions) {
       closers.push(http.close);
       deliver = http.deliver;
     } else if (subscriber.kind === 'mllp') {
-      const template = loadHl7Template(path.resolve(options.baseDir, subscriber.mapping));
+      const template = loadHl7Template(resolveTemplate(options.baseDir, subscriber.mapping));
       templates.set(subscriber.name, template);
       const mllp = createMllpDeliverer(subscriber, template, clock);
       closers.push(mllp.close);

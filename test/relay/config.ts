@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import test from 'ava';
 import { parseYaml, validate } from '../../core/config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { relayConfigSchema } from '../../relay/config.js';
 import { parseDuration } from '../../relay/duration.js';
 import { parseQuickSubscriber } from '../../relay/quick-subscriber.js';
+import { resolveTemplate } from '../../relay/subscribers.js';
 
 /** The example file's relay section with its commented-out subscribers switched on. */
 function exampleRelaySection(): unknown {
@@ -66,4 +69,10 @@ for (const [spec, expected] of quick) {
 
 test('--subscriber without a name is refused with an example', (t) => {
   t.throws(() => parseQuickSubscriber('https://ehr.example/hooks', {}), { message: /expects NAME=URL/ });
+});
+
+test('a shipped template is found from any working directory', (t) => {
+  const found = resolveTemplate(tmpdir(), 'mappings/relay/referral-rri-i12.yaml');
+  t.is(found, path.resolve('mappings/relay/referral-rri-i12.yaml'));
+  t.is(resolveTemplate(tmpdir(), '/etc/caraloom/x.yaml'), '/etc/caraloom/x.yaml');
 });
