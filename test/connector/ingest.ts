@@ -111,3 +111,11 @@ test('a batch of messages on one connection is answered in order', async (t) => 
     messages.map((message) => message.toString('latin1').split('|')[9]),
   );
 });
+
+test('an 8859/1 message is stored and mapped with its accents intact', async (t) => {
+  const harness = await startConnector(t);
+  t.is(readAck(await mllpClient(t, harness.mllpPort).send(sampleFile('hl7/adt-a03-latin1.hl7'))).code, 'AA');
+  const [item] = await harness.connector.journal!.list<OutboxPayload>({ queue: outboxQueue, meta: { action: 'refer' } });
+  t.is(item!.payload.encoding, 'windows-1252');
+  t.like(item!.payload.request!.body, { patient: { display: 'Jürgen Müller' } });
+});
