@@ -146,3 +146,30 @@ test('a sandbox key receives identifiers only when config allows it', async (t) 
   await eventually(() => api.requests.length === 1);
   t.like(api.requests[0]!.body, { patient: { id: 'MRN10048213', display: 'Maria Delgado' } });
 });
+
+test('an api that does not answer in time is retried with the same key', async (t) => {
+  const clock = new ManualClock();
+  const api = await startApiStandIn(t);
+  api.delayMs = (index) => (index === 0 ? 1_500 : 0);
+  const harness = await startConnector(t, { apiUrl: api.url, clock, config: { api: { timeoutMs: 300 } } });
+  await send(t, harness, 'adt-a03-home-health.hl7');
+  await eventually(async () => (await outbox(harness))[0]?.attempts === 1);
+  t.regex((await outbox(harness))[0]!.lastError!, /timeout/i);
+  clock.advance(5_000);
+  harness.connector.poke();
+  await eventually(async () => (await outbox(harness))[0]?.status === 'delivered');
+  t.is(api.requests[0]!.headers['idempotency-key'], api.requests[1]!.headers['idempotency-key']);
+});
+
+test('a 5xx answer is retried', async (t) => {
+  const clock = new ManualClock();
+  const api = await startApiStandIn(t);
+  api.respond = (_request, index) => (index === 0 ? [502, { error: { code: 'BAD_GATEWAY' } }] : [201, { data: { id: 'ref_2' } }]);
+  const harness = await startConnector(t, { apiUrl: api.url, clock });
+  await send(t, harness, 'adt-a03-home-health.hl7');
+  await eventually(async () => (await outbox(harness))[0]?.lastError === 'HTTP 502');
+  clock.advance(5_000);
+  harness.connector.poke();
+  await eventually(async () => (await outbox(harness))[0]?.status === 'delivered');
+  t.like((await outbox(harness))[0]!.result, { referralId: 'ref_2' });
+});

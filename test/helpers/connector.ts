@@ -80,6 +80,8 @@ export interface ApiStandIn {
   requests: RecordedRequest[];
   /** Decide the next answers: return [status, body, headers?]. Default 201 with a referral. */
   respond: (request: RecordedRequest, index: number) => [number, unknown, Record<string, string>?];
+  /** Hold the answer this long (to force client timeouts). @default 0 */
+  delayMs: (index: number) => number;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startApiStandIn(t: ExecutionContext, port = 0): Promise<Ap
     url: '',
     requests: [],
     respond: (_request, index) => [201, { data: { id: `ref_${index + 1}`, status: 'matched', matches: [{ clinician_id: 'clin_1' }] }, rate: null }],
+    delayMs: () => 0,
     close: async () => undefined,
   };
   app.use(async (ctx) => {
@@ -102,7 +105,10 @@ export async function startApiStandIn(t: ExecutionContext, port = 0): Promise<Ap
       return;
     }
     standIn.requests.push(request);
-    const [status, body, headers] = standIn.respond(request, standIn.requests.length - 1);
+    const index = standIn.requests.length - 1;
+    const delay = standIn.delayMs(index);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const [status, body, headers] = standIn.respond(request, index);
     ctx.status = status;
     for (const [name, value] of Object.entries(headers ?? {})) ctx.set(name, value);
     ctx.body = body;
