@@ -17,7 +17,8 @@ const jsonTypes = new Set(['application/fhir+json', 'application/json', 'applica
 
 export function sendResource(ctx: Context, status: number, resource: Resource | undefined): void {
   ctx.status = status;
-  if (resource !== undefined) ctx.body = resource;
+  // An empty string, not undefined: koa would otherwise write the status text as the body.
+  ctx.body = resource ?? '';
   ctx.set('Content-Type', fhirContentType);
 }
 

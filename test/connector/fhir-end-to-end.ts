@@ -6,6 +6,7 @@
  * connector's status URL names it.
  */
 import test from 'ava';
+import { validateFhirResource } from '../../core/fhir/validate.js';
 import { eventually } from '../helpers/connector.js';
 import { call, fhirSample, startFhirConnector, startRealSandbox } from './_fhir.js';
 
@@ -56,6 +57,7 @@ test('a respond-sync bundle answers a transaction-response bundle', async (t) =>
   t.is(answer.body.entry.length, 2);
   t.is(answer.body.entry[1].response.status, '201 Created');
   t.is(answer.body.entry[1].resource.resourceType, 'ServiceRequest');
+  t.true(validateFhirResource(answer.body, 'Bundle').valid, 'the answer is itself valid R4');
 });
 
 test('the api\'s operation outcome comes back when the api refuses the referral', async (t) => {

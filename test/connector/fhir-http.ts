@@ -125,3 +125,25 @@ test('reads and searches are not served and say so', async (t) => {
   t.is(search.status, 405);
   t.is(search.headers.get('allow'), 'POST');
 });
+
+test('respond-sync past its time limit answers 202 with the status url', async (t) => {
+  // Nothing listens on port 9: every delivery attempt fails and is retried later.
+  const connector = await startFhirConnector(t, { apiUrl: 'http://127.0.0.1:9', config: { fhir: { syncTimeoutMs: 300 } } });
+  const answer = await connector.post('/ServiceRequest', fhirSample('servicerequest-contained.json'), { prefer: 'respond-sync' });
+  t.is(answer.status, 202);
+  t.regex(answer.headers.get('content-location')!, /\/fhir\/_status\/\d+$/);
+});
+
+test('return=minimal answers without a body', async (t) => {
+  const connector = await startFhirConnector(t);
+  const answer = await connector.post('/ServiceRequest', fhirSample('servicerequest-contained.json'), { prefer: 'return=minimal' });
+  t.is(answer.status, 202);
+  t.is(answer.body, '');
+});
+
+test('a service request posted to the base is refused 400', async (t) => {
+  const connector = await startFhirConnector(t);
+  const answer = await connector.post('', fhirSample('servicerequest-contained.json'));
+  t.is(answer.status, 400);
+  t.deepEqual(answer.body.issue[0].expression, ['resourceType']);
+});
