@@ -37,6 +37,12 @@ export class CircuitBreaker {
     return 'probe';
   }
 
+  /** Forget failures and close (the subscriber was paused: the pause decides now). */
+  reset(): void {
+    this.#state = 'closed';
+    this.#failures = 0;
+  }
+
   /** Report a real attempt's result (not a fail-fast). Returns true when this opened the circuit. */
   record(ok: boolean, now: number): boolean {
     if (ok) {

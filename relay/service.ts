@@ -39,10 +39,6 @@ export interface RelayOptions {
 /** How often dedupe records and old deliveries are purged. */
 const purgeIntervalMs = 3_600_000;
 
-/**
- * The relay: one HTTP door (webhook path, `/admin/*`, probes) in front of a
- * durable inbox, and one delivery loop per subscriber behind it.
- */
 export interface Relay extends Service {
   /** The open journal while running (tests, `caraloom up`). */
   journal(): Journal | undefined;
@@ -54,6 +50,10 @@ export interface Relay extends Service {
   purge(): Promise<void>;
 }
 
+/**
+ * The relay: one HTTP door (webhook path, `/admin/*`, probes) in front of a
+ * durable inbox, and one delivery loop per subscriber behind it.
+ */
 export function createRelay(options: RelayOptions): Relay {
   const { config } = options;
   const clock = options.clock ?? systemClock;

@@ -5,6 +5,7 @@ import type { RetryPolicy } from '../core/retry-policy.js';
 import { createWorker, type DeliveryOutcome, type Worker } from '../core/worker.js';
 import { CircuitBreaker } from './breaker.js';
 import type { SubscriberConfig } from './config.js';
+import { mllpConnectTimeoutMs } from './deliver/mllp.js';
 import type { SubscriberOutcome } from './deliver/outcome.js';
 import { subscriberQueue, type DeliveryPayload } from './match.js';
 import type { RelayMetrics } from './metrics.js';
@@ -25,6 +26,13 @@ export interface SubscriberRunnerOptions {
   policy: RetryPolicy;
   breaker: { failures: number; cooldownMs: number };
   random?: () => number;
+}
+
+/** The longest one attempt can take: HTTP is bounded by `timeout` as a whole; MLLP may connect, then wait `timeout` for the ACK. */
+export function attemptBudgetMs(subscriber: SubscriberConfig): number {
+  if (subscriber.kind === 'http') return subscriber.timeout;
+  if (subscriber.kind === 'mllp') return subscriber.timeout + mllpConnectTimeoutMs(subscriber.timeout);
+  return 10_000;
 }
 
 /** How long a delivery claimed during a probe waits for the probe's verdict. */
@@ -59,8 +67,17 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
     const admission = breaker.admit(clock.now());
     if (admission === 'open') return { kind: 'retry', error: 'circuit open: not attempted' };
     if (admission === 'probing') return { kind: 'retry', error: 'waiting for circuit probe', retryAfterMs: probeWaitMs, countsAsAttempt: false };
-    const outcome = await options.deliver(item);
+    let outcome: SubscriberOutcome;
+    try {
+      outcome = await options.deliver(item);
+    } catch (error) {
+      // The worker retries a throw; the breaker must hear of it too, or a
+      // probe that threw would leave the circuit half-open for good.
+      breaker.record(false, clock.now());
+      throw error;
+    }
     if (outcome.pause !== undefined) {
+      breaker.reset();
       await pause(outcome.pause);
       return outcome;
     }
@@ -79,7 +96,7 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
     policy: options.policy,
     concurrency: subscriber.concurrency,
     // A lease must outlive the slowest attempt; past it, a crashed instance's claim is taken over.
-    leaseMs: ('timeout' in subscriber ? subscriber.timeout : 10_000) + 5_000,
+    leaseMs: attemptBudgetMs(subscriber) + 5_000,
     owner: `relay:${process.pid}`,
     random: options.random,
     onOutcome: (outcome, _item, durationMs) => {

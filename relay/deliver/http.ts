@@ -54,6 +54,8 @@ export function createHttpDeliverer(subscriber: HttpSubscriberConfig, clock: Clo
           dispatcher: agent,
           headers: outboundHeaders(subscriber, payload, clock.now()),
           body: payload.body,
+          // One bound for the whole attempt (connect, headers, body), so the lease always outlives it.
+          signal: AbortSignal.timeout(subscriber.timeout),
           headersTimeout: subscriber.timeout,
           bodyTimeout: subscriber.timeout,
         });

@@ -17,6 +17,9 @@ import { transportFailure, type SubscriberOutcome } from './outcome.js';
  */
 export const controlIdFor = (eventId: string, subscriber: string): string => deliveryId(eventId, subscriber).slice(0, 20);
 
+/** Connecting (and the TLS handshake) gets its own bound, within the attempt's budget. */
+export const mllpConnectTimeoutMs = (timeout: number): number => Math.min(timeout, 10_000);
+
 function tlsOptions(config: MllpSubscriberConfig['tls']): MllpClientTlsOptions | undefined {
   if (config === undefined) return undefined;
   const read = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
@@ -35,7 +38,7 @@ export function createMllpDeliverer(subscriber: MllpSubscriberConfig, template: 
     port: subscriber.port,
     tls: tlsOptions(subscriber.tls),
     timeoutMs: subscriber.timeout,
-    connectTimeoutMs: Math.min(subscriber.timeout, 10_000),
+    connectTimeoutMs: mllpConnectTimeoutMs(subscriber.timeout),
   });
   return {
     async deliver(item: JournalItem<DeliveryPayload>): Promise<SubscriberOutcome> {

@@ -52,3 +52,13 @@ test('a threshold of zero disables the breaker', (t) => {
   for (let n = 0; n < 50; n += 1) breaker.record(false, 0);
   t.is(breaker.admit(0), 'pass');
 });
+
+test('a reset closes an open or half-open circuit and forgets failures', (t) => {
+  const breaker = new CircuitBreaker(2, 1_000);
+  breaker.record(false, 0);
+  breaker.record(false, 0);
+  breaker.admit(1_000);
+  breaker.reset();
+  t.is(breaker.state, 'closed');
+  t.false(breaker.record(false, 1_100), 'one failure after a reset does not open it');
+});
