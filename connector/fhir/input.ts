@@ -23,7 +23,7 @@ export interface FhirReferralInput {
   conditions: Located<Condition>[];
   coverage: Located<Coverage>[];
   /** Set when a Bundle was posted. */
-  bundle?: { type: 'transaction' | 'batch'; identifier?: Identifier | undefined; entries: number } | undefined;
+  bundle?: { type: 'transaction' | 'batch'; identifier?: Identifier | undefined; entries: number; ifNoneExist?: string | undefined } | undefined;
   /** The posted Bundle (or nothing), for `%bundle` in mapping paths. */
   body: Resource;
 }
@@ -125,6 +125,8 @@ export function fromBundle(bundle: Bundle, issues: IssueInput[]): FhirReferralIn
     return undefined;
   }
   const input = gather(requests[0]!, entries, bundle, issues);
-  input.bundle = { type: bundle.type, identifier: bundle.identifier, entries: entries.length };
+  // A conditional create inside a transaction is the ServiceRequest entry's request.ifNoneExist (R4 §3.1.0.11.2).
+  const ifNoneExist = bundle.entry?.[Number(/\[(\d+)\]/.exec(requests[0]!.path)?.[1])]?.request?.ifNoneExist;
+  input.bundle = { type: bundle.type, identifier: bundle.identifier, entries: entries.length, ifNoneExist };
   return input;
 }

@@ -27,7 +27,7 @@ export interface PrepareOptions {
   mappings: readonly FhirMapping[];
   /** Strip direct identifiers from a `fhir`-target request (a sandbox key). @default false */
   deidentify?: boolean;
-  /** The `If-None-Exist` header (`identifier=system|value`). */
+  /** The `If-None-Exist` header (`identifier=system|value`); in a Bundle, the ServiceRequest entry's `request.ifNoneExist` counts too. */
   ifNoneExist?: string | undefined;
 }
 
@@ -72,12 +72,13 @@ function selectMapping(mappings: readonly FhirMapping[], input: FhirReferralInpu
 }
 
 export function prepareReferral(body: unknown, options: PrepareOptions): PreparedReferral {
-  const conditionalKey = options.ifNoneExist === undefined ? undefined : parseIfNoneExist(options.ifNoneExist);
+  const header = options.ifNoneExist === undefined ? undefined : parseIfNoneExist(options.ifNoneExist);
   const validation = validateFhirResource(body, options.kind);
   if (!validation.valid) refuse('FHIR_INVALID', 400, validation.issues.filter((entry) => entry.severity === 'error' || entry.severity === 'fatal'));
   const issues: IssueInput[] = [];
   const input = options.kind === 'Bundle' ? fromBundle(body as Bundle, issues) : fromServiceRequest(body as ServiceRequest, issues);
   if (input === undefined) refuse('BUNDLE_NOT_A_REFERRAL', 422, issues);
+  const conditionalKey = header ?? (input.bundle?.ifNoneExist === undefined ? undefined : parseIfNoneExist(input.bundle.ifNoneExist));
   checkOrder(input, issues);
   const mapping = selectMapping(options.mappings, input);
   if (mapping === undefined) refuse('NO_MAPPING', 422, [...issues, { code: 'not-supported', diagnostics: 'no FHIR mapping (mappings/fhir/*.yaml) takes this ServiceRequest: check the mappings\' when: conditions', expression: input.request.path }]);

@@ -168,3 +168,11 @@ test('if-none-exist with another search parameter is refused 400', (t) => {
   const error = t.throws(() => parseIfNoneExist('patient=Patient/1&code=x'), { instanceOf: FhirOutcomeError });
   t.is(error.status, 400);
 });
+
+test('a bundle entry\'s if-none-exist makes the service request a conditional create', (t) => {
+  const bundle = fhirSample('bundle-transaction.json');
+  bundle.entry[4].request.ifNoneExist = 'identifier=urn:oid:1.2.3|ORD-9';
+  const prepared = prepareReferral(bundle, { kind: 'Bundle', mappings });
+  t.is(prepared.key, 'fhir:urn:oid:1.2.3|ORD-9');
+  t.true(prepared.conditional);
+});
