@@ -92,16 +92,21 @@ export function createWorker<P>(options: WorkerOptions<P>): Worker {
       log.warn({ itemId: item.id, queue: item.queue, error: outcome.error }, 'delivery failed permanently');
       return journal.bury(item.id, outcome.error, { result: outcome.result, attempt });
     }
-    // A rate-limit wait is not a failure of the far side: it does not use up the schedule.
-    const counts = outcome.countsAsAttempt ?? true;
-    const attemptNumber = counts ? item.attempts + 1 : Math.max(1, item.attempts);
+    if (outcome.countsAsAttempt === false) {
+      // A rate-limit wait is not a failure of the far side: it is logged but
+      // never uses up the schedule, and never makes a dead letter.
+      const delay = outcome.retryAfterMs ?? nextDelay({ attempt: 1 }, policy, options.random) ?? idlePollMs;
+      log.info({ itemId: item.id, queue: item.queue, delayMs: delay }, 'delivery paused by the far side');
+      return journal.retry(item.id, clock.now() + delay, outcome.error, { attempt, countAttempt: false });
+    }
+    const attemptNumber = item.attempts + 1;
     const delay = nextDelay({ attempt: attemptNumber, retryAfterMs: outcome.retryAfterMs }, policy, options.random);
     if (delay === undefined) {
       log.warn({ itemId: item.id, queue: item.queue, attempts: attemptNumber }, 'retries exhausted; dead letter');
       return journal.bury(item.id, `retries exhausted: ${outcome.error}`, { result: outcome.result, attempt });
     }
     log.info({ itemId: item.id, queue: item.queue, attempts: attemptNumber, delayMs: delay }, 'delivery will be retried');
-    return journal.retry(item.id, clock.now() + delay, outcome.error, counts ? { attempt } : { attempt: undefined });
+    return journal.retry(item.id, clock.now() + delay, outcome.error, { attempt });
   }
 
   async function look(): Promise<void> {

@@ -152,7 +152,7 @@ export class PostgresJournal implements Journal {
        SELECT queue FROM u`,
       values: [
         ...params,
-        attempt === undefined ? 0 : 1,
+        attempt === undefined || options.countAttempt === false ? 0 : 1,
         this.#clock.now(),
         id,
         attempt?.at ?? null,

@@ -191,7 +191,7 @@ export class SqliteJournal implements Journal {
     const now = this.#clock.now();
     this.#run(() =>
       this.#db.transaction(() => {
-        const counted = options.attempt === undefined ? 0 : 1;
+        const counted = options.attempt === undefined || options.countAttempt === false ? 0 : 1;
         this.#db
           .prepare(`UPDATE journal_items SET ${set}, attempts = attempts + ?, lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ?`)
           .run(...params, counted, now, id);

@@ -98,7 +98,13 @@ export interface ListOptions {
 
 export interface FinishOptions {
   result?: unknown;
+  /** Recorded in the item's attempt log. */
   attempt?: Attempt;
+  /**
+   * Whether `attempt` counts toward the retry schedule. A rate-limit wait
+   * (429) is logged but does not use up the schedule. @default true
+   */
+  countAttempt?: boolean;
 }
 
 export type StatusCounts = Record<ItemStatus, number>;

@@ -81,3 +81,26 @@ test('worker sends a permanent failure straight to dead letters', async (t) => {
   await until(async () => (await journal.get(item.id))?.status === 'dead');
   t.deepEqual((await journal.get(item.id))?.result, { error: { code: 'invalid_zip' } });
 });
+
+test('worker logs a rate-limit wait without using up the schedule, even after the last retry', async (t) => {
+  let calls = 0;
+  const { journal, worker, clock } = setup(t, () => {
+    calls += 1;
+    return calls === 1 ? { kind: 'retry', error: 'HTTP 429', retryAfterMs: 1_000, countsAsAttempt: false, attempt: { status: 429 } } : { kind: 'delivered' };
+  });
+  const { item } = await journal.enqueue({ queue: 'q', payload: 'a' });
+  // As if every scheduled retry had already been used.
+  await journal.claim({ queue: 'q', limit: 1, leaseMs: 1 });
+  for (let n = 0; n < 7; n += 1) await journal.retry(item.id, clock.now(), 'HTTP 503', { attempt: { at: clock.now(), ok: false, status: 503 } });
+  worker.start();
+  await until(() => calls === 1);
+  await until(async () => (await journal.get(item.id))!.availableAt > clock.now());
+  const waiting = await journal.get(item.id);
+  t.is(waiting!.status, 'queued');
+  t.is(waiting!.attempts, 7, 'the 429 did not count');
+  t.deepEqual((await journal.attempts(item.id)).map((attempt) => attempt.status).slice(-1), [429], 'the 429 is in the attempt log');
+  clock.advance(2_000);
+  worker.poke();
+  await until(async () => (await journal.get(item.id))?.status === 'delivered');
+  t.is(calls, 2);
+});
