@@ -37,7 +37,7 @@ export interface DeliverySummary {
 
 export interface SubscriberStatus {
   name: string;
-  kind: SubscriberConfig['kind'];
+  kind: SubscriberConfig['kind'] | 'unconfigured';
   /**
    * `paused` (410 or an operator), `circuit-open` (only known inside the running
    * relay), `failing` (the oldest waiting delivery has failed attempts), `healthy`.
@@ -175,9 +175,20 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
       return total;
     },
 
+    /**
+     * Every configured subscriber, plus any that recent events went to but this
+     * config does not name (`--subscriber` trials, or one since removed), so the
+     * CLI without the relay's exact flags still shows them (kind `unconfigured`).
+     */
     async subscriberStatus(): Promise<SubscriberStatus[]> {
+      const recent = await journal.list({ queue: inboxQueue, limit: 500 });
+      const seen = new Set(recent.flatMap((item) => String(item.meta.subscribers ?? '').split(',')).filter((name) => name !== ''));
+      const all: Array<{ name: string; kind: SubscriberStatus['kind'] }> = [
+        ...subscribers.map((subscriber) => ({ name: subscriber.name, kind: subscriber.kind })),
+        ...[...seen].filter((name) => known(name) === undefined).sort().map((name) => ({ name, kind: 'unconfigured' as const })),
+      ];
       return Promise.all(
-        subscribers.map(async (subscriber) => {
+        all.map(async (subscriber) => {
           const queue = subscriberQueue(subscriber.name);
           const [counts, pause, oldest] = await Promise.all([journal.counts(queue), pauses.get(subscriber.name), journal.list({ queue, status: 'queued', order: 'asc', afterId: 0, limit: 1 })]);
           const head = oldest[0];

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { ManualClock } from '../../core/clock.js';
+import { tempDir } from '../helpers/temp.js';
 import { subscriberQueue } from '../../relay/match.js';
 import { eventBody, startRelay, startSubscriber, until, type StartedRelay } from './_support.js';
 
@@ -130,4 +131,15 @@ test('dead deliveries of every subscriber are replayed at once', async (t) => {
   t.deepEqual((await call(relay, '/admin/deliveries/replay-dead', { method: 'POST', token })).body.data, { replayed: 2 });
   await until(() => endpoint.received.length === 2);
   t.is((await journal.counts()).dead, 0);
+});
+
+test('subscriber status also shows subscribers that recent events went to but config does not name', async (t) => {
+  const dataDir = tempDir(t, 'relay-unconfigured-');
+  const trial = await startRelay(t, { subscribers: [{ name: 'trial', kind: 'log' }] }, { dataDir });
+  await trial.send(eventBody('evt_trial'));
+  await until(async () => (await trial.relay.journal()!.counts('relay.sub.trial')).delivered === 1);
+  await trial.relay.stop();
+  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'ehr', kind: 'log' }] }, { dataDir });
+  const status = await call(relay, '/admin/subscribers', { token });
+  t.deepEqual(status.body.data.map((row: { name: string; kind: string; delivered: number }) => [row.name, row.kind, row.delivered]), [['ehr', 'log', 0], ['trial', 'unconfigured', 1]]);
 });
