@@ -17,6 +17,7 @@ import { e2eScenario, type E2eRow } from './scenarios/e2e.js';
 import { fuzzScenario, type FuzzRow } from './scenarios/fuzz.js';
 import { ingestScenario, type IngestRow } from './scenarios/ingest.js';
 import { relayScenario, type RelayRow } from './scenarios/relay.js';
+import { buildProduct } from './lib/build.js';
 import { envInt, round, table } from './lib/stats.js';
 
 const only = new Set((process.env.BENCH_ONLY ?? 'disk,ingest,backlog,e2e,relay,fuzz').split(',').map((s) => s.trim()));
@@ -34,6 +35,12 @@ const results: {
 } = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, memoryGb: round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() },
 };
+// Services run compiled, as in production (BENCH_SOURCE=1 runs the sources under tsx instead).
+if (!process.env.BENCH_SOURCE) {
+  log('compiling the product into bench/.build …');
+  process.env.CARALOOM_BENCH_BUILD = buildProduct();
+}
+results.machine.services = process.env.CARALOOM_BENCH_BUILD ? 'compiled (bench/.build)' : 'sources under tsx';
 const section = (name: string) => log(`\n== ${name} (${((performance.now() - began) / 1000).toFixed(0)} s) ==`);
 
 if (only.has('disk')) {

@@ -1,7 +1,10 @@
 /**
- * Run a service as a child process (`node --import tsx script json`): its
- * memory is its own and it can be SIGKILLed. The child prints one JSON line
- * when it listens; `start` resolves with it.
+ * Run a service as a child process (bench/children/NAME.mjs): its memory is
+ * its own and it can be SIGKILLed. The child prints one JSON line when it
+ * listens; `start` resolves with it. With CARALOOM_BENCH_BUILD set (a folder
+ * holding the compiled product, see build.ts) the child runs plain compiled
+ * JavaScript, as production does; otherwise the sources under tsx (whose
+ * loader adds ~45 MB of RSS and start-up time, fine for tests).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -20,8 +23,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** `name` is a file in bench/children/ without extension. */
 export async function startChild<T>(name: string, args: unknown, options: { nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<Child<T>> {
-  const script = path.join(here, '..', 'children', `${name}.ts`);
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const script = path.join(here, '..', 'children', `${name}.mjs`);
+  const build = process.env.CARALOOM_BENCH_BUILD;
+  const loader = build === undefined || build === '' ? ['--import', 'tsx'] : [];
+  const root = build === undefined || build === '' ? path.join(here, '..', '..') : path.resolve(build);
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script, JSON.stringify(args)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CARALOOM_ROOT: root },
+  });
   let stderr = '';
   proc.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

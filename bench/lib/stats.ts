@@ -1,9 +1,9 @@
 /** Percentiles and small formatting helpers for benchmark figures. */
 
-/** The p-th percentile (0-100) of the values, nearest-rank; NaN when empty. */
+/** The p-th percentile (0-100) of the finite values (NaN marks "no reply"), nearest-rank; NaN when none. */
 export function percentile(values: ArrayLike<number>, p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values as ArrayLike<number>).sort();
+  const sorted = Float64Array.from(Array.from(values as ArrayLike<number>).filter(Number.isFinite)).sort();
+  if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
 }

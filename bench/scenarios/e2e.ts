@@ -44,6 +44,8 @@ export async function e2eScenario(rate: number, seconds: number, log: (line: str
   const relay = await startChild<{ url: string }>('relay', { dataDir: dir('relay'), relay: { port: relayPort, secrets: [secret], subscribers: [{ name: 'ehr', kind: 'http', url: subscriber.url, concurrency: 8 }] } });
   const connector = await startChild<{ mllp: string }>('connector', { dataDir: dir('connector'), apiUrl: sandbox.info.url, apiKey: sandbox.info.key, connector: { delivery: { concurrency: 8 } } });
   try {
+    // The sandbox pinged the relay before it listened; its retry (5 s) must land first or it holds later events back.
+    await waitFor(() => subscriber.byEvent.size >= 1, 20_000, 50);
     const messages = adtBatch(Math.round(rate * seconds), { controlPrefix: 'E' });
     const sentAt = new Map<string, number>();
     const load = await runLoad({ port: portOf(connector.info.mllp), messages: messages.map((m) => m.text), connections: 4, ratePerSecond: rate, onSent: (i, at) => sentAt.set(`${messages[i]!.facility}:${messages[i]!.controlId}`, at) });

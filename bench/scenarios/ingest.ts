@@ -33,7 +33,7 @@ async function measure(server: string, port: number, messages: string[], connect
     perSecond: (result.sent / result.elapsedMs) * 1000,
     p50Ms: percentile(result.latencyMs, 50),
     p99Ms: percentile(result.latencyMs, 99),
-    notAA: result.codes.filter((code) => code !== 'AA').length,
+    notAA: result.codes.filter((code) => code !== '' && code !== 'AA').length,
   };
 }
 
