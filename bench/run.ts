@@ -3,9 +3,9 @@
  * ratios hold on a noisy machine. Writes bench/results/latest.json and prints
  * tables. Counts and time caps come from env (defaults fit 5 minutes on 2
  * cores; each run stops sending at its time cap and reports what it sent):
- *   BENCH_INGEST=20000 BENCH_INGEST_SECONDS=12  BENCH_BACKLOG=100000 BENCH_BACKLOG_SECONDS=45
- *   BENCH_E2E_RATE=200 BENCH_E2E_SECONDS=30     BENCH_RELAY=20000 BENCH_RELAY_SECONDS=15
- *   BENCH_FUZZ=100000 BENCH_FUZZ_SECONDS=20     BENCH_ONLY=ingest,backlog,e2e,relay,fuzz,disk
+ *   BENCH_INGEST=20000 BENCH_INGEST_SECONDS=10  BENCH_BACKLOG=100000 BENCH_BACKLOG_SECONDS=30 BENCH_DRAIN_SECONDS=20
+ *   BENCH_E2E_RATE=200 BENCH_E2E_SECONDS=30     BENCH_RELAY=20000 BENCH_RELAY_SECONDS=12
+ *   BENCH_FUZZ=100000 BENCH_FUZZ_SECONDS=15     BENCH_ONLY=ingest,backlog,e2e,relay,fuzz,disk
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -49,11 +49,11 @@ if (only.has('disk')) {
 }
 if (only.has('ingest')) {
   section('1. MLLP ingest');
-  results.ingest = await ingestScenario(envInt('BENCH_INGEST', 20_000), envInt('BENCH_INGEST_SECONDS', 12), log);
+  results.ingest = await ingestScenario(envInt('BENCH_INGEST', 20_000), envInt('BENCH_INGEST_SECONDS', 10), log);
 }
 if (only.has('backlog')) {
   section('2. backlog');
-  results.backlog = await backlogScenario(envInt('BENCH_BACKLOG', 100_000), envInt('BENCH_BACKLOG_SECONDS', 45), envInt('BENCH_DRAIN_SECONDS', 25), log);
+  results.backlog = await backlogScenario(envInt('BENCH_BACKLOG', 100_000), envInt('BENCH_BACKLOG_SECONDS', 30), envInt('BENCH_DRAIN_SECONDS', 20), log);
 }
 if (only.has('e2e')) {
   section('3. end to end');
@@ -61,11 +61,11 @@ if (only.has('e2e')) {
 }
 if (only.has('relay')) {
   section('4. relay');
-  results.relay = await relayScenario(envInt('BENCH_RELAY', 20_000), envInt('BENCH_RELAY_SECONDS', 15), log);
+  results.relay = await relayScenario(envInt('BENCH_RELAY', 20_000), envInt('BENCH_RELAY_SECONDS', 12), log);
 }
 if (only.has('fuzz')) {
   section('5. socket-level fuzz against a running connector');
-  results.fuzz = await fuzzScenario(envInt('BENCH_FUZZ', 100_000), envInt('BENCH_FUZZ_SECONDS', 20), log);
+  results.fuzz = await fuzzScenario(envInt('BENCH_FUZZ', 100_000), envInt('BENCH_FUZZ_SECONDS', 15), log);
 }
 results.seconds = round((performance.now() - began) / 1000);
 

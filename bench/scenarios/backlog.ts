@@ -107,7 +107,7 @@ export async function backlogScenario(count: number, acceptSeconds: number, drai
   await first.stop();
   const connector = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c2'), apiUrl: first.info.url, apiKey: first.info.key, connector: parkAndReplay });
   try {
-    const { referable } = await accept(connector, Math.max(100, Math.floor(count / 10)), Math.max(5, acceptSeconds / 4), 'S');
+    const { referable } = await accept(connector, Math.max(100, Math.floor(count / 10)), Math.max(5, acceptSeconds / 3), 'S');
     const sandbox = await startChild<{ url: string }>('sandbox', sandboxArgs, { timeoutMs: 60_000 });
     const start = performance.now();
     const replayed = replayDead(connector.info.http);

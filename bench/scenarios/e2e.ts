@@ -52,7 +52,7 @@ export async function e2eScenario(rate: number, seconds: number, log: (line: str
     const expected = messages.filter((m, i) => m.referable && load.codes[i] === 'AA').map((m) => `${m.facility}:${m.controlId}`);
     const want = new Set(expected);
     const arrivedCount = () => [...subscriber.byEvent.values()].filter((e) => want.has(e.externalId)).length;
-    await waitFor(() => arrivedCount() >= expected.length, 30_000, 50);
+    await waitFor(() => arrivedCount() >= expected.length, 15_000, 50);
     const latencies = [...subscriber.byEvent.values()].filter((e) => want.has(e.externalId)).map((e) => e.at - sentAt.get(e.externalId)!);
     const row: E2eRow = {
       offeredPerSecond: rate,

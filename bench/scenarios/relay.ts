@@ -66,13 +66,13 @@ export async function relayScenario(count: number, seconds: number, log: (line: 
     const start = performance.now();
     const result = await sendWebhooks({ url, secret, bodies, senders, durationMs: seconds * 1000 });
     const r = row('(b) relay', result);
-    const done = await waitFor(() => subs.every((s) => s.byEvent.size >= r.accepted), 60_000);
+    const done = await waitFor(() => subs.every((s) => s.byEvent.size >= r.accepted), 40_000);
     const lastAt = Math.max(...subs.map((s) => Math.max(...[...s.byEvent.values()].map((e) => e.at))));
     r.fanOutSeconds = (lastAt - start) / 1000;
     r.fanOutPerSecond = (subs.reduce((sum, s) => sum + s.byEvent.size, 0) / (lastAt - start)) * 1000;
     const ids = bodies.map((_, n) => `evt_relay_${n}`).filter((_, i) => result.status[i]! >= 200 && result.status[i]! < 300);
     r.lost = subs.reduce((sum, s) => sum + checkSubscriber(s, ids).lost, 0);
-    if (!done) log('  relay fan-out did not complete within 60 s');
+    if (!done) log('  relay fan-out did not complete within 40 s');
     rows.push(r);
     log(`  (b) relay: ${Math.round(r.perSecond)}/s accepted, fan-out ${Math.round(r.fanOutPerSecond)}/s deliveries, complete after ${r.fanOutSeconds.toFixed(1)} s`);
   } finally {
