@@ -5,12 +5,14 @@
  * cores; each run stops sending at its time cap and reports what it sent):
  *   BENCH_INGEST=20000 BENCH_INGEST_SECONDS=10  BENCH_BACKLOG=100000 BENCH_BACKLOG_SECONDS=30 BENCH_DRAIN_SECONDS=20
  *   BENCH_E2E_RATE=200 BENCH_E2E_SECONDS=30     BENCH_RELAY=20000 BENCH_RELAY_SECONDS=12
- *   BENCH_FUZZ=100000 BENCH_FUZZ_SECONDS=15     BENCH_ONLY=ingest,backlog,e2e,relay,fuzz,disk
+ *   BENCH_FUZZ=100000 BENCH_FUZZ_SECONDS=15     BENCH_JOURNAL=2000 (bench/journal.ts: SQLite and PostgreSQL)
+ *   BENCH_ONLY=disk,journal,ingest,backlog,e2e,relay,fuzz
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runJournalBench, type JournalBenchRow } from './journal.js';
 import { backlogScenario, type BacklogRow } from './scenarios/backlog.js';
 import { diskScenario, type DiskRow } from './scenarios/disk.js';
 import { e2eScenario, type E2eRow } from './scenarios/e2e.js';
@@ -20,12 +22,13 @@ import { relayScenario, type RelayRow } from './scenarios/relay.js';
 import { buildProduct } from './lib/build.js';
 import { envInt, round, table } from './lib/stats.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'disk,ingest,backlog,e2e,relay,fuzz').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'disk,journal,ingest,backlog,e2e,relay,fuzz').split(',').map((s) => s.trim()));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const began = performance.now();
 const results: {
   machine: Record<string, unknown>;
   disk?: DiskRow;
+  journal?: JournalBenchRow[] | { error: string };
   ingest?: IngestRow[];
   backlog?: BacklogRow;
   e2e?: E2eRow;
@@ -46,6 +49,10 @@ const section = (name: string) => log(`\n== ${name} (${((performance.now() - beg
 if (only.has('disk')) {
   section('disk: SQLite commit cost on this machine');
   results.disk = diskScenario(envInt('BENCH_DISK_COMMITS', 300));
+}
+if (only.has('journal')) {
+  section('journal alone (bench/journal.ts): group-commit ingest and no-op drain');
+  results.journal = await runJournalBench(envInt('BENCH_JOURNAL', 2_000)).catch((error: unknown) => ({ error: String(error) }));
 }
 if (only.has('ingest')) {
   section('1. MLLP ingest');
@@ -75,6 +82,10 @@ writeFileSync(path.join(here, 'results', 'latest.json'), `${JSON.stringify(resul
 
 const out: string[] = [`Machine: ${results.machine.cpus} × ${String(results.machine.model)}, Node ${process.version}, load average at start ${(results.machine.loadAverage as number[]).join(' ')}; ${results.seconds} s in all.`];
 if (results.disk) out.push('', table(['SQLite commit (1 row, WAL)', 'commits/s', 'ms each'], results.disk.rows.map((r) => [r.mode, r.perSecond, round(1000 / r.perSecond, 2)])));
+if (results.journal) {
+  if ('error' in results.journal) out.push('', `journal bench skipped: ${results.journal.error}`);
+  else out.push('', table(['journal alone (100 senders; worker drain, no-op delivery)', 'ingest', 'drain'], results.journal.map((r) => [r.store, r.ingest, r.drain])));
+}
 if (results.ingest) {
   const rate = (server: string, c: number) => results.ingest!.find((r) => r.server.startsWith(server) && r.connections === c)?.perSecond ?? Number.NaN;
   out.push('', table(['MLLP ingest', 'conns', 'messages', 'msg/s', 'ACK p50 ms', 'ACK p99 ms', 'not AA'], results.ingest.map((r) => [r.server, r.connections, r.messages, r.perSecond, round(r.p50Ms, 2), round(r.p99Ms, 2), r.notAA])));
