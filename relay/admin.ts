@@ -117,11 +117,14 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
       return items.map(eventSummary);
     },
 
+    /** An event with its deliveries; after the dedupe window it is rebuilt from its deliveries. */
     async showEvent(eventId: string) {
       const item = await journal.getByKey<DeliveryPayload>(inboxQueue, eventId);
-      if (item === undefined) return undefined;
-      const deliveries = await journal.list({ queuePrefix: subscriberQueuePrefix, meta: { eventId }, order: 'asc', limit: 1_000 });
-      return { ...eventSummary(item), event: item.payload.event, deliveries: deliveries.map(deliverySummary) };
+      const deliveries = await journal.list<DeliveryPayload>({ queuePrefix: subscriberQueuePrefix, meta: { eventId }, order: 'asc', limit: 1_000 });
+      const source = item ?? deliveries[0];
+      if (source === undefined) return undefined;
+      const summary = item !== undefined ? eventSummary(item) : { ...eventSummary(source), subscribers: deliveries.map((delivery) => String(delivery.meta.subscriber)) };
+      return { ...summary, eventId, event: source.payload.event, deliveries: deliveries.map(deliverySummary) };
     },
 
     /**
@@ -130,7 +133,8 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
      * with their stable delivery id; missing ones are created.
      */
     async replayEvent(eventId: string, subscriber?: string): Promise<{ replayed: string[]; skipped: string[] } | undefined> {
-      const item = await journal.getByKey<DeliveryPayload>(inboxQueue, eventId);
+      // Deliveries carry the event too, so a replay still works after the inbox record is purged.
+      const item = (await journal.getByKey<DeliveryPayload>(inboxQueue, eventId)) ?? (await journal.list<DeliveryPayload>({ queuePrefix: subscriberQueuePrefix, meta: { eventId }, limit: 1 }))[0];
       if (item === undefined) return undefined;
       const { event, body } = item.payload;
       const targets = subscriber === undefined ? accepting(event) : [known(subscriber)].filter((entry) => entry !== undefined);

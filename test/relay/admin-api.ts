@@ -143,3 +143,19 @@ test('subscriber status also shows subscribers that recent events went to but co
   const status = await call(relay, '/admin/subscribers', { token });
   t.deepEqual(status.body.data.map((row: { name: string; kind: string; delivered: number }) => [row.name, row.kind, row.delivered]), [['ehr', 'log', 0], ['trial', 'unconfigured', 1]]);
 });
+
+test('an event purged from the dedupe records can still be shown and replayed from its deliveries', async (t) => {
+  const clock = new ManualClock(Date.now());
+  const endpoint = await startSubscriber(t);
+  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }] }, { clock });
+  await relay.send(eventBody('evt_old'));
+  await until(async () => (await relay.relay.journal()!.counts('relay.sub.ehr')).delivered === 1);
+  clock.advance(4 * 86_400_000);
+  await relay.relay.purge();
+  t.is((await relay.relay.journal()!.counts('relay.events')).delivered, 0, 'the dedupe record is gone');
+  const shown = await call(relay, '/admin/events/evt_old', { token });
+  t.like(shown.body.data, { eventId: 'evt_old', type: 'referral.matched', subscribers: ['ehr'] });
+  t.deepEqual((await call(relay, '/admin/events/evt_old/replay', { method: 'POST', token })).body.data, { replayed: ['ehr'], skipped: [] });
+  await until(() => endpoint.received.length === 2);
+  t.is(endpoint.received[1]!.body, endpoint.received[0]!.body);
+});
