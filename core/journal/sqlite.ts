@@ -51,6 +51,8 @@ export class SqliteJournal implements Journal {
   readonly #db: Database.Database;
   readonly #clock: Clock;
   readonly #watchers = new Watchers();
+  /** Prepared once per SQL text: preparing costs more than most of these statements run. */
+  readonly #statements = new Map<string, Database.Statement>();
   #pending: Pending[] = [];
   #flushScheduled = false;
   #closed = false;
@@ -67,6 +69,15 @@ export class SqliteJournal implements Journal {
     } catch (error) {
       throw storageError(error);
     }
+  }
+
+  #sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (statement === undefined) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
   }
 
   #migrate(): void {
@@ -152,12 +163,12 @@ export class SqliteJournal implements Journal {
       if (status === 'queued') queues.add(input.queue);
       return { item: this.#getRow(Number(info.lastInsertRowid))!, created: true };
     }
-    const existing = this.#db.prepare('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(input.queue, input.key) as ItemRow;
+    const existing = this.#sql('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(input.queue, input.key) as ItemRow;
     return { item: rowToItem(existing), created: false };
   }
 
   #getRow(id: number): JournalItem | undefined {
-    const row = this.#db.prepare('SELECT * FROM journal_items WHERE id = ?').get(id) as ItemRow | undefined;
+    const row = this.#sql('SELECT * FROM journal_items WHERE id = ?').get(id) as ItemRow | undefined;
     return row === undefined ? undefined : rowToItem(row);
   }
 
@@ -167,8 +178,7 @@ export class SqliteJournal implements Journal {
       this.#db.transaction(() => {
         // An item is claimable when due, not leased, and no earlier item with
         // its order key is still queued (leased, due or waiting for a retry).
-        const rows = this.#db
-          .prepare(
+        const rows = this.#sql(
             `SELECT * FROM journal_items i
              WHERE i.queue = @queue AND i.status = 'queued' AND i.available_at <= @now
                AND (i.lease_until IS NULL OR i.lease_until <= @now)
@@ -178,7 +188,7 @@ export class SqliteJournal implements Journal {
              ORDER BY i.available_at, i.id LIMIT @limit`,
           )
           .all({ queue: options.queue, now, limit: options.limit }) as ItemRow[];
-        const lease = this.#db.prepare('UPDATE journal_items SET lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ?');
+        const lease = this.#sql('UPDATE journal_items SET lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ?');
         return rows.map((row) => {
           lease.run(now + options.leaseMs, options.owner ?? null, now, row.id);
           return { ...rowToItem<P>(row), leaseUntil: now + options.leaseMs };
@@ -192,8 +202,7 @@ export class SqliteJournal implements Journal {
     this.#run(() =>
       this.#db.transaction(() => {
         const counted = options.attempt === undefined || options.countAttempt === false ? 0 : 1;
-        this.#db
-          .prepare(`UPDATE journal_items SET ${set}, attempts = attempts + ?, lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ?`)
+        this.#sql(`UPDATE journal_items SET ${set}, attempts = attempts + ?, lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ?`)
           .run(...params, counted, now, id);
         if (options.attempt !== undefined) this.#saveAttempt(id, options.attempt);
       })(),
@@ -224,8 +233,7 @@ export class SqliteJournal implements Journal {
   async cancel(id: number, reason: string): Promise<boolean> {
     const now = this.#clock.now();
     const info = this.#run(() =>
-      this.#db
-        .prepare(`UPDATE journal_items SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND status = 'queued' AND (lease_until IS NULL OR lease_until <= ?)`)
+      this.#sql(`UPDATE journal_items SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND status = 'queued' AND (lease_until IS NULL OR lease_until <= ?)`)
         .run(reason, now, id, now),
     );
     return info.changes === 1;
@@ -234,8 +242,7 @@ export class SqliteJournal implements Journal {
   async replay(id: number): Promise<boolean> {
     const now = this.#clock.now();
     const info = this.#run(() =>
-      this.#db
-        .prepare(`UPDATE journal_items SET status = 'queued', available_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'delivered', 'cancelled')`)
+      this.#sql(`UPDATE journal_items SET status = 'queued', available_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'delivered', 'cancelled')`)
         .run(now, now, id),
     );
     if (info.changes === 1) this.#watchers.notify(this.#getRow(id)!.queue);
@@ -247,7 +254,7 @@ export class SqliteJournal implements Journal {
   }
 
   async getByKey<P>(queue: string, key: string): Promise<JournalItem<P> | undefined> {
-    const row = this.#run(() => this.#db.prepare('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(queue, key)) as ItemRow | undefined;
+    const row = this.#run(() => this.#sql('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(queue, key)) as ItemRow | undefined;
     return row === undefined ? undefined : rowToItem<P>(row);
   }
 
@@ -266,20 +273,20 @@ export class SqliteJournal implements Journal {
     }
     const order = options.order ?? (options.afterId === undefined ? 'desc' : 'asc');
     const sql = `SELECT * FROM journal_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
-    const rows = this.#run(() => this.#db.prepare(sql).all(...params, options.limit ?? 100)) as ItemRow[];
+    const rows = this.#run(() => this.#sql(sql).all(...params, options.limit ?? 100)) as ItemRow[];
     return rows.map((row) => rowToItem<P>(row));
   }
 
   async attempts(id: number): Promise<Attempt[]> {
-    const rows = this.#run(() => this.#db.prepare('SELECT * FROM journal_attempts WHERE item_id = ? ORDER BY at, rowid').all(id)) as AttemptRow[];
+    const rows = this.#run(() => this.#sql('SELECT * FROM journal_attempts WHERE item_id = ? ORDER BY at, rowid').all(id)) as AttemptRow[];
     return rows.map(rowToAttempt);
   }
 
   async counts(queue?: string): Promise<StatusCounts> {
     const rows = this.#run(() =>
       queue === undefined
-        ? this.#db.prepare('SELECT status, count(*) AS n FROM journal_items GROUP BY status').all()
-        : this.#db.prepare('SELECT status, count(*) AS n FROM journal_items WHERE queue = ? GROUP BY status').all(queue),
+        ? this.#sql('SELECT status, count(*) AS n FROM journal_items GROUP BY status').all()
+        : this.#sql('SELECT status, count(*) AS n FROM journal_items WHERE queue = ? GROUP BY status').all(queue),
     ) as Array<{ status: ItemStatus; n: number }>;
     const counts = emptyCounts();
     for (const row of rows) counts[row.status] = row.n;
@@ -289,8 +296,7 @@ export class SqliteJournal implements Journal {
   async nextDueAt(queue: string): Promise<number | undefined> {
     const row = this.#run(() =>
       // Only the head of each order key can become due: later ones wait for it.
-      this.#db
-        .prepare(
+      this.#sql(
           `SELECT min(max(available_at, coalesce(lease_until, 0))) AS due FROM journal_items i
            WHERE i.queue = ? AND i.status = 'queued' AND (i.order_key IS NULL OR NOT EXISTS (
              SELECT 1 FROM journal_items j WHERE j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND j.id < i.id))`,
@@ -304,8 +310,8 @@ export class SqliteJournal implements Journal {
     return this.#run(() =>
       this.#db.transaction(() => {
         const marks = statuses.map(() => '?').join(', ');
-        this.#db.prepare(`DELETE FROM journal_attempts WHERE item_id IN (SELECT id FROM journal_items WHERE queue = ? AND updated_at < ? AND status IN (${marks}))`).run(queue, before, ...statuses);
-        return this.#db.prepare(`DELETE FROM journal_items WHERE queue = ? AND updated_at < ? AND status IN (${marks})`).run(queue, before, ...statuses).changes;
+        this.#sql(`DELETE FROM journal_attempts WHERE item_id IN (SELECT id FROM journal_items WHERE queue = ? AND updated_at < ? AND status IN (${marks}))`).run(queue, before, ...statuses);
+        return this.#sql(`DELETE FROM journal_items WHERE queue = ? AND updated_at < ? AND status IN (${marks})`).run(queue, before, ...statuses).changes;
       })(),
     );
   }
@@ -315,7 +321,7 @@ export class SqliteJournal implements Journal {
   }
 
   async ping(): Promise<void> {
-    this.#run(() => this.#db.prepare('SELECT 1').get());
+    this.#run(() => this.#sql('SELECT 1').get());
   }
 
   async close(): Promise<void> {

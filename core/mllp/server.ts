@@ -70,6 +70,10 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
   let accepted = 0;
   let refused = 0;
   const live = new Set<MllpConnection>();
+  // Every accepted TCP socket, including TLS ones still in their handshake
+  // (not yet in `live`): a peer that drops mid-handshake on a half-open socket
+  // would otherwise keep `server.close()` waiting for ever.
+  const sockets = new Set<net.Socket>();
   let nextId = 1;
   let server: net.Server | undefined;
 
@@ -111,6 +115,10 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
         logger.warn({ max: s.maxConnections }, 'mllp connection refused: too many connections');
       });
       s.on('error', (error) => logger.error({ err: error.message }, 'mllp server error'));
+      s.on('connection', (socket: net.Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
         s.listen(options.port ?? 2575, options.host ?? '127.0.0.1', () => {
@@ -138,6 +146,7 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
       await Promise.race([Promise.all([...live].map((c) => c.end())), grace]);
       clearTimeout(timer);
       for (const connection of live) connection.destroy();
+      for (const socket of sockets) socket.destroy();
       await closed;
     },
 

@@ -259,3 +259,19 @@ test('tls server refuses a client certificate from another ca', async (t) => {
   });
   t.is(server.stats().frames, 0);
 });
+
+test('stop does not wait for a tls peer that dropped during its handshake', async (t) => {
+  const server = createMllpServer({ port: 0, tls: { key: pki.serverKey, cert: pki.serverCert }, onFrame: () => undefined });
+  const { port } = await server.start();
+  const refused = new Promise<string>((resolve) => {
+    // This client trusts another CA, so it refuses the server's certificate and drops.
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: pki.strangerCert, servername: 'localhost' });
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+  t.truthy(await refused, 'the client refused the server certificate');
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('hung'), 5_000)));
+  const stopped = await Promise.race([server.stop(100).then(() => 'stopped'), hung]);
+  clearTimeout(timer);
+  t.is(stopped, 'stopped');
+});
