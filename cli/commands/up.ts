@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
@@ -33,6 +34,9 @@ const withPort = (value: Record<string, unknown>, port: number | undefined) => (
  */
 function upConfig(args: UpArgs, dataDir: string) {
   const raw = readRawConfig(args.config);
+  const connectorHttp = section(section(raw, 'connector'), 'http');
+  const tokens = (connectorHttp.tokens as unknown[] | undefined) ?? [];
+  if (tokens.length === 0) connectorHttp.tokens = [demoSecret(path.join(dataDir, 'connector-token'), () => `demo_${randomBytes(18).toString('base64url')}`)];
   const host = args.host === undefined ? {} : { host: args.host };
   const sandbox = withPort({ ...section(raw, 'sandbox'), ...host }, args['sandbox-port']);
   const connector = section(raw, 'connector');
@@ -47,9 +51,18 @@ function upConfig(args: UpArgs, dataDir: string) {
       ...connector,
       ...host,
       mllp: withPort(section(connector, 'mllp'), args['mllp-port']),
-      http: withPort(section(connector, 'http'), args['http-port']),
+      http: withPort(connectorHttp, args['http-port']),
     },
   });
+}
+
+/** A secret made on first run and kept in a 0600 file so later runs reuse it. */
+function demoSecret(file: string, make: () => string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = make();
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
 }
 
 /** The demo key is issued on first run and kept (mode 0600) so later runs reuse it. */
@@ -96,6 +109,8 @@ function nextSteps(dataDir: string, urls: { sandbox: string; mllp: string; http:
     `  npx caraloom messages list --data ${rel}                                  # queued → delivered`,
     `  cat ${rel}/received-events.jsonl                                          # referral.created, referral.matched`,
     `  curl -H "Authorization: Bearer $(cat ${rel}/demo-key)" ${urls.sandbox}/v1/discharge-referrals`,
+    `  curl -H "Authorization: Bearer $(cat ${rel}/connector-token)" -H "Content-Type: application/fhir+json" \\`,
+    `       --data-binary @samples/fhir/discharge-bundle.json ${urls.http}/fhir              # FHIR intake → 202`,
     '',
     'Stop with Ctrl-C; everything is kept under the data folder for the next run.',
     '',

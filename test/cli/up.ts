@@ -42,6 +42,16 @@ test('caraloom up runs the three flows together: an A03 becomes a referral whose
   await until(() => types().includes('referral.matched'));
   t.true(types().includes('referral.created'));
 
+  const http = /connector listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+  const token = readFileSync(path.join(data, 'connector-token'), 'utf8').trim();
+  const posted = await fetch(`${http}/fhir`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+    body: sampleFile('fhir/discharge-bundle.json'),
+  });
+  await posted.arrayBuffer();
+  t.is(posted.status, 202, 'the FHIR door is open with the demo token');
+
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.kill('SIGINT');
   t.is(await exited, 0, 'SIGINT stops every service gracefully with exit 0');
