@@ -5,37 +5,17 @@
  * docs/connector-fhir.md documents every key with the shipped files.
  */
 import { z } from 'zod';
-import { transformNames } from '../mapping/transforms.js';
+import { fieldSpecSchema } from '../mapping/schema.js';
 
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-const transform = z.enum(transformNames);
 
-export const fhirFieldSpecSchema = z.union([
-  z.string().min(1),
-  z
-    .strictObject({
-      /** FHIRPath, or a list tried in order: the first that gives a non-empty value wins. */
-      from: oneOrMany.optional(),
-      /** FHIRPaths whose first values are joined with `separator`, empty ones skipped. */
-      join: z.array(z.string().min(1)).min(1).optional(),
-      /** @default ' ' */
-      separator: z.string().default(' '),
-      /** A constant. */
-      value: z.union([z.string(), z.number(), z.boolean()]).optional(),
-      transform: z.union([transform, z.array(transform)]).optional(),
-      /** A table under `lookups:` (or a shipped one); a value not in it is refused with 422. */
-      lookup: z.string().min(1).optional(),
-      /** Used when every source is empty. */
-      default: z.string().optional(),
-      /** Empty → 422 naming the element it is read from. @default false */
-      required: z.boolean().default(false),
-      /** How a sandbox key receives it: `drop` (default for names, identifiers, birth date, street lines, telecom) or `pseudonym`. */
-      identifier: z.enum(['drop', 'pseudonym']).optional(),
-    })
-    .refine((spec) => [spec.from, spec.join, spec.value].filter((entry) => entry !== undefined).length === 1, {
-      message: 'give exactly one of from, join or value',
-    }),
-]);
+/**
+ * One output field: the same keys as an HL7 v2 mapping's fields (`from`,
+ * `join`, `value`, `transform`, `lookup`, `default`, `required`,
+ * `identifier`), with `from`/`join` written in FHIRPath; a lookup miss or a
+ * missing required value answers 422 naming the element.
+ */
+export const fhirFieldSpecSchema = fieldSpecSchema;
 
 export const fhirMappingFileSchema = z
   .strictObject({

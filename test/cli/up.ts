@@ -47,7 +47,7 @@ test('caraloom up runs the three flows together: an A03 becomes a referral whose
   const posted = await fetch(`${http}/fhir`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
-    body: sampleFile('fhir/discharge-bundle.json'),
+    body: sampleFile('fhir/discharge-bundle.json').toString('utf8'),
   });
   await posted.arrayBuffer();
   t.is(posted.status, 202, 'the FHIR door is open with the demo token');
