@@ -6,15 +6,14 @@
  * sandbox keeps exactly one referral.
  */
 import test from 'ava';
-import Koa from 'koa';
 import { ManualClock } from '../../core/clock.js';
-import { listenHttp } from '../../core/http/listen.js';
 import { silentLogger } from '../../core/logger.js';
 import { loadMappings } from '../../connector/mapping/load.js';
 import type { OutboxPayload } from '../../connector/outbox.js';
 import { createSandbox, sandboxConfig } from '../../sandbox/service.js';
 import { sampleFile } from '../helpers/corpus.js';
 import { MAPPINGS_DIR, eventually, mllpClient, readAck, startConnector } from '../helpers/connector.js';
+import { startApiProxy } from '../helpers/api-proxy.js';
 import { tempDir } from '../helpers/temp.js';
 
 async function startRealSandbox(t: Parameters<typeof tempDir>[0]) {
@@ -50,25 +49,11 @@ test('a retried delivery whose first answer was lost creates one referral', asyn
   const sandbox = await startRealSandbox(t);
   // Between connector and sandbox: forwards every request, but swallows the first answer.
   let forwarded = 0;
-  const app = new Koa();
-  app.use(async (ctx) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    const headers: Record<string, string> = {};
-    for (const name of ['authorization', 'content-type', 'idempotency-key', 'accept']) if (ctx.get(name) !== '') headers[name] = ctx.get(name);
-    const answer = await fetch(`${sandbox.url}${ctx.url}`, { method: ctx.method, headers, body: ctx.method === 'GET' ? undefined : Buffer.concat(chunks) });
-    const body = Buffer.from(await answer.arrayBuffer());
-    if (ctx.method === 'POST' && forwarded++ === 0) {
-      ctx.status = 503;
-      ctx.body = { error: { code: 'UPSTREAM', message: 'lost' } };
-      return;
-    }
-    ctx.status = answer.status;
-    for (const name of ['content-type', 'idempotent-replayed']) if (answer.headers.get(name) !== null) ctx.set(name, answer.headers.get(name)!);
-    ctx.body = body;
-  });
-  const proxy = await listenHttp(app.callback(), '127.0.0.1', 0);
-  t.teardown(() => proxy.close(0));
+  const proxy = {
+    url: await startApiProxy(t, sandbox.url, {
+      replace: (method) => (method === 'POST' && forwarded++ === 0 ? { status: 503, body: { error: { code: 'UPSTREAM', message: 'lost' } } } : undefined),
+    }),
+  };
   const clock = new ManualClock(Date.now());
   const harness = await startConnector(t, { apiUrl: proxy.url, apiKey: sandbox.key, clock });
   t.is(readAck(await mllpClient(t, harness.mllpPort).send(sampleFile('hl7/adt-a03-skilled-nursing.hl7'))).code, 'AA');

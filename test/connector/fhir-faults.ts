@@ -4,16 +4,16 @@
  * was killed with SIGKILL right after answering — once each, readable in
  * the sandbox through its FHIR API.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import test, { type ExecutionContext } from 'ava';
-import Koa from 'koa';
+import test from 'ava';
 import { ManualClock } from '../../core/clock.js';
 import { listenHttp } from '../../core/http/listen.js';
 import { SqliteJournal } from '../../core/journal/sqlite.js';
 import { silentLogger } from '../../core/logger.js';
 import { createSandbox, issueKey, sandboxConfig } from '../../sandbox/service.js';
 import { MAPPINGS_DIR, eventually } from '../helpers/connector.js';
+import { startApiProxy } from '../helpers/api-proxy.js';
+import { exited, spawnReady } from '../helpers/child.js';
 import { tempDir } from '../helpers/temp.js';
 import { call, fhirSample, startFhirConnector, startRealSandbox, TOKEN } from './_fhir.js';
 
@@ -59,48 +59,17 @@ test('a referral answered 202 while the api is down is delivered when it comes b
   t.is((await connector.connector.journal!.attempts(item!.id)).length, 2, 'one failed attempt, one delivery');
 });
 
-function spawnConnector(t: ExecutionContext, args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/connector/_fhir-child.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const match = /ready (\d+)/.exec(buffered);
-      if (match !== null) resolve({ child, port: Number(match[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`connector child exited early (${code})`)));
-  });
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 test('a connector killed with sigkill after answering 202 delivers every referral once after restart', async (t) => {
   t.timeout(60_000);
   const N = 6;
   const sandbox = await startRealSandbox(t);
   // A slow link to the API (300 ms per answer), so deliveries lag behind the 202s and the kill lands mid-way.
-  const app = new Koa();
-  app.use(async (ctx) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    const headers: Record<string, string> = {};
-    for (const name of ['authorization', 'content-type', 'idempotency-key', 'accept']) if (ctx.get(name) !== '') headers[name] = ctx.get(name);
-    const answer = await fetch(`${sandbox.url}${ctx.url}`, { method: ctx.method, headers, body: ctx.method === 'GET' ? undefined : Buffer.concat(chunks) });
-    const body = Buffer.from(await answer.arrayBuffer());
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    ctx.status = answer.status;
-    ctx.set('content-type', answer.headers.get('content-type') ?? 'application/json');
-    ctx.body = body;
-  });
-  const slow = await listenHttp(app.callback(), '127.0.0.1', 0);
-  t.teardown(() => slow.close(0));
+  const slow = { url: await startApiProxy(t, sandbox.url!, { delayMs: 300 }) };
 
   const dataDir = tempDir(t, 'caraloom-connector-');
   const args = [dataDir, slow.url, sandbox.key, MAPPINGS_DIR];
-  const first = await spawnConnector(t, args);
+  const first = await spawnReady(t, 'test/connector/_fhir-child.ts', args);
   let accepted = 0;
   for (let i = 0; i < N; i++) {
     const answer = await call(`http://127.0.0.1:${first.port}/fhir/ServiceRequest`, { method: 'POST', json: numbered(i), token: TOKEN });
@@ -110,7 +79,7 @@ test('a connector killed with sigkill after answering 202 delivers every referra
   await exited(first.child);
   t.is(accepted, N);
 
-  const second = await spawnConnector(t, args);
+  const second = await spawnReady(t, 'test/connector/_fhir-child.ts', args);
   const journal = new SqliteJournal({ file: path.join(dataDir, 'connector.db') });
   t.teardown(() => journal.close());
   await eventually(async () => (await journal.counts('connector.outbox')).delivered === N, 40_000);
