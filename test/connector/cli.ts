@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 async function caraloom(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.resolve('test/connector/_cli.ts'), ...args], { env: { ...process.env, CARALOOM_LOG_LEVEL: 'silent' } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/cli-entry.ts'), ...args], { env: { ...process.env, CARALOOM_LOG_LEVEL: 'silent' } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

@@ -11,7 +11,7 @@ import { eventBody, secret, startRelay, startSubscriber, until } from './_suppor
 
 const run = promisify(execFile);
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, ['--import', 'tsx', path.resolve('test/relay/_cli.ts'), ...args], { env: { ...process.env, CARALOOM_LOG_LEVEL: 'silent', ...env } });
+  run(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/cli-entry.ts'), ...args], { env: { ...process.env, CARALOOM_LOG_LEVEL: 'silent', ...env } });
 
 async function sandbox(t: ExecutionContext) {
   const service = createSandbox({ config: sandboxConfig({ port: 0, clinicians: 200 }), store: { kind: 'sqlite', synchronous: 'normal' }, dataDir: tempDir(t, 'sandbox-'), logger: silentLogger() });
@@ -69,7 +69,7 @@ test('events, deliveries and subscribers commands read and replay the relay jour
 test('caraloom relay with a quick file subscriber prints its address and writes each event as a line', async (t) => {
   const data = tempDir(t, 'relay-cli-');
   const sink = path.join(data, 'events.jsonl');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/relay/_cli.ts'), 'relay', '--port', '0', '--data', data, '--subscriber', `demo=file:${sink}`], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/cli-entry.ts'), 'relay', '--port', '0', '--data', data, '--subscriber', `demo=file:${sink}`], {
     env: { ...process.env, CARALOOM_LOG_LEVEL: 'silent', CARALOOM_WEBHOOK_SECRET: secret },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

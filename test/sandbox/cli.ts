@@ -6,7 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { tempDir } from '../helpers/temp.js';
 import { call } from './_harness.js';
 
-const entry = fileURLToPath(new URL('_cli.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../helpers/cli-entry.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Spawned {
