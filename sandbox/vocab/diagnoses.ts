@@ -2,6 +2,7 @@
  * Diagnoses the sandbox understands, as shorthand or ICD-10-CM codes, each
  * tied to the clinician specialty that fits it. Pure data and lookups.
  */
+import { normaliseIcd10Cm } from '../../core/fhir/icd10.js';
 
 export type Specialty =
   | 'cardiac'
@@ -78,19 +79,12 @@ const ranges: readonly { from: string; to: string; category: Specialty; display:
   { from: 'A00', to: 'B99', category: 'infection', display: 'Infectious disease' },
 ];
 
-/** ICD-10-CM shape: letter (not U), digit, alphanumeric, then optionally a dot and 1–4 more. */
-const icd10 = /^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/;
 
 const byName = new Map<string, Known>(known.flatMap((entry) => entry.names.map((name) => [name, entry] as const)));
 const byCode = new Map<string, Known>(known.map((entry) => [entry.code.replace('.', ''), entry] as const));
 
 /** Normalise an ICD-10-CM code (`i509` → `I50.9`), or undefined when it is not shaped like one. */
-export function normaliseIcd10(value: string): string | undefined {
-  const upper = value.trim().toUpperCase();
-  if (!icd10.test(upper)) return undefined;
-  const bare = upper.replace('.', '');
-  return bare.length > 3 ? `${bare.slice(0, 3)}.${bare.slice(3)}` : bare;
-}
+export const normaliseIcd10 = normaliseIcd10Cm;
 
 /**
  * Resolve shorthand, a phrase or an ICD-10-CM code. Returns undefined for

@@ -24,11 +24,15 @@ for (const [input, code, category] of [
   });
 }
 
-for (const input of ['feeling unwell', '', 'U07.1', 'I5', '123']) {
+for (const input of ['feeling unwell', '', 'I5', '123']) {
   test(`diagnosis ${JSON.stringify(input)} is not recognised`, (t) => {
     t.is(resolveDiagnosis(input), undefined);
   });
 }
+
+test('a u code such as covid-19 u07.1 is an icd-10-cm code', (t) => {
+  t.is(resolveDiagnosis('u071')?.code, 'U07.1');
+});
 
 test('icd-10-cm codes are normalised with a dot after the category', (t) => {
   t.deepEqual(['i509', 'E1165', 'G20'].map(normaliseIcd10), ['I50.9', 'E11.65', 'G20']);
