@@ -1,9 +1,10 @@
 import type { CommandModule } from 'yargs';
 import { connectorCommands } from './connector.js';
+import { doctorCommand } from './doctor.js';
 import { relayCommands } from './relay.js';
 import { sandboxCommands } from './sandbox.js';
 import { upCommand } from './up.js';
 
 /** Every top-level command, in the order `caraloom --help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commandModules: CommandModule<any, any>[] = [upCommand, ...sandboxCommands, ...connectorCommands, ...relayCommands];
+export const commandModules: CommandModule<any, any>[] = [upCommand, ...sandboxCommands, ...connectorCommands, ...relayCommands, doctorCommand];
