@@ -20,7 +20,12 @@ import type { FaultSummary } from './connector-kill.js';
 const secret = 'whsec_faults_0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function relayKillRun(options: { events: number; kills: number; senders?: number; drainMs?: number; seed?: number; log?: (line: string) => void }): Promise<FaultSummary> {
+/**
+ * `sendMs` bounds the sending phase: a relay that stops answering must end the
+ * run with a report (events not accepted by then are counted in
+ * `faultsInjected.notAccepted`), not hang it.
+ */
+export async function relayKillRun(options: { events: number; kills: number; senders?: number; drainMs?: number; sendMs?: number; seed?: number; log?: (line: string) => void }): Promise<FaultSummary> {
   const began = performance.now();
   const log = options.log ?? (() => undefined);
   const random = prng(options.seed ?? 43);
@@ -74,10 +79,14 @@ export async function relayKillRun(options: { events: number; kills: number; sen
 
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: senders, headersTimeout: 5000, bodyTimeout: 5000 });
   // Lane l sends the events of referrals ≡ l (mod senders), in sequence: each referral's order is the send order.
+  const sendUntil = performance.now() + (options.sendMs ?? 600_000);
   const lane = async (l: number) => {
     for (let n = 0; n < bodies.length; n++) {
       if ((n % referrals) % senders !== l) continue;
+      // Past the deadline a lane stops: later events of its referrals are not sent (order stays checkable).
+      if (performance.now() > sendUntil) return;
       for (;;) {
+        if (performance.now() > sendUntil) return;
         try {
           const response = await pool.request({ method: 'POST', path: '/webhooks/caraloom', headers: { 'content-type': 'application/json', 'x-caraloom-signature': signCaraloom(secret, bodies[n]!) }, body: bodies[n]! });
           await response.body.dump();
@@ -108,7 +117,7 @@ export async function relayKillRun(options: { events: number; kills: number; sen
       scenario: 'relay SIGKILL + flapping subscribers',
       messages: options.events,
       kills,
-      faultsInjected: { subscriberOutages: flaps, subscriberRefusals: subs.reduce((sum, s) => sum + s.refused, 0), senderRetries: refusedAttempts },
+      faultsInjected: { subscriberOutages: flaps, subscriberRefusals: subs.reduce((sum, s) => sum + s.refused, 0), senderRetries: refusedAttempts, notAccepted: ok.filter((x) => !x).length },
       expected: ids.length * subs.length,
       lost: checks.reduce((sum, c) => sum + c.lost, 0),
       duplicated: checks.reduce((sum, c) => sum + c.duplicates, 0),
