@@ -25,9 +25,9 @@ export interface SqliteJournalOptions {
   file: string;
   clock?: Clock;
   /**
-   * `full` syncs the WAL on every commit (survives power loss); `normal`
-   * survives a killed process but may lose the last commits on power loss.
-   * Group commit makes `full` cheap. @default 'full'
+   * `full` syncs the WAL on every enqueue commit (what an ACK promises
+   * survives power loss); `normal` survives a killed process but may lose the
+   * last commits on power loss. Group commit makes `full` cheap. @default 'full'
    */
   synchronous?: 'full' | 'normal';
 }
@@ -56,6 +56,7 @@ export class SqliteJournal implements Journal {
   #pending: Pending[] = [];
   #flushScheduled = false;
   #closed = false;
+  readonly #durable: boolean;
 
   constructor(options: SqliteJournalOptions) {
     mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
@@ -63,7 +64,12 @@ export class SqliteJournal implements Journal {
     try {
       this.#db = new Database(options.file);
       this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      // Only enqueues are synced (see #flush). Every later change of state —
+      // a lease, delivered, a retry time, dead — is safe to lose to a power
+      // cut: the item is delivered again with the same idempotency key. And
+      // the next synced enqueue makes all earlier WAL frames durable too.
+      this.#durable = options.synchronous !== 'normal';
+      this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('busy_timeout = 5000');
       this.#migrate();
     } catch (error) {
@@ -125,9 +131,14 @@ export class SqliteJournal implements Journal {
     const queues = new Set<string>();
     let outcomes: EnqueueResult[][] = [];
     try {
-      outcomes = this.#run(() =>
-        this.#db.transaction(() => batch.map((entry) => this.#savepoint(entry.inputs, queues)))(),
-      );
+      outcomes = this.#run(() => {
+        if (this.#durable) this.#db.pragma('synchronous = FULL');
+        try {
+          return this.#db.transaction(() => batch.map((entry) => this.#savepoint(entry.inputs, queues)))();
+        } finally {
+          if (this.#durable) this.#db.pragma('synchronous = NORMAL');
+        }
+      });
     } catch (error) {
       for (const entry of batch) entry.reject(error);
       return;
