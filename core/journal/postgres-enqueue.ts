@@ -157,6 +157,9 @@ export class EnqueueBatcher {
     return withPooledClient(pool, async (client) => {
       try {
         await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        // The session default is off (postgres.ts): the caller acknowledges
+        // once this resolves, so this commit waits for its WAL flush.
+        await client.query('SET LOCAL synchronous_commit TO on');
         // Ids are drawn in input order (the sort below consumes the whole CTE
         // first), so within a batch enqueue order is id order, and the ordinal
         // tells which rows went in. Rows are inserted sorted by key: two

@@ -56,6 +56,12 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
     types: rawJson,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    // Only enqueue transactions wait for their WAL flush (they turn it back on
+    // with SET LOCAL): what an ACK promises must survive a crash of the
+    // server. Leases and outcomes are safe to lose — the item is delivered
+    // again with the same idempotency key — and the next flushed commit makes
+    // every earlier one durable too.
+    options: '-c synchronous_commit=off',
   };
   const pool = new pg.Pool({ ...config, max: options.poolSize });
   pool.on('error', () => undefined); // an idle client lost its server; the next query reports it
