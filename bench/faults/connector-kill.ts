@@ -6,6 +6,8 @@
  * patient; nothing that got AE/AR (or was filtered) was delivered.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { dedupeKey, outboxQueue } from '../../connector/outbox.js';
 import os from 'node:os';
 import path from 'node:path';
 import { adtBatch, prng } from '../lib/adt.js';
@@ -21,6 +23,9 @@ export interface FaultSummary {
   faultsInjected: Record<string, number>;
   /** Items that had to arrive (AA'd referrals / 2xx'd events × subscribers). */
   expected: number;
+  /** Still queued (not yet due or being retried) when the drain time ran out: late, not lost. */
+  pending: number;
+  /** Must-arrive items neither delivered nor still queued. */
   lost: number;
   duplicated: number;
   outOfOrder: number;
@@ -95,13 +100,21 @@ export async function connectorKillRun(options: ConnectorKillOptions): Promise<F
       if (seq < (lastSeq.get(c.patient) ?? -1)) outOfOrder++;
       lastSeq.set(c.patient, Math.max(seq, lastSeq.get(c.patient) ?? -1));
     }
+    // Anything not at the far side: still in the journal's queue (late) or really gone (lost)?
+    await child.stop();
+    const missing = batch.filter((m) => expected.has(`${m.facility}:${m.controlId}`) && !seen.has(`${m.facility}:${m.controlId}`));
+    const db = new Database(path.join(root, 'connector.db'), { readonly: true });
+    const status = db.prepare('SELECT status FROM journal_items WHERE queue = ? AND key = ?');
+    const pending = missing.filter((m) => (status.get(outboxQueue, dedupeKey(m.facility, m.controlId)) as { status: string } | undefined)?.status === 'queued').length;
+    db.close();
     return {
       scenario: 'connector SIGKILL + API faults',
       messages: options.messages,
       kills,
       faultsInjected: { ...far.injected, resendsAfterKill: sent.resends, notAA: sent.codes.filter((c) => c !== 'AA').length },
       expected: expected.size,
-      lost: [...expected].filter((id) => !seen.has(id)).length,
+      pending,
+      lost: missing.length - pending,
       duplicated: [...seen.values()].filter((n) => n > 1).length,
       outOfOrder,
       wronglyDelivered: [...seen.keys()].filter((id) => refused.has(id)).length,

@@ -119,6 +119,7 @@ export async function relayKillRun(options: { events: number; kills: number; sen
       kills,
       faultsInjected: { subscriberOutages: flaps, subscriberRefusals: subs.reduce((sum, s) => sum + s.refused, 0), senderRetries: refusedAttempts, notAccepted: ok.filter((x) => !x).length },
       expected: ids.length * subs.length,
+      pending: 0,
       lost: checks.reduce((sum, c) => sum + c.lost, 0),
       duplicated: checks.reduce((sum, c) => sum + c.duplicates, 0),
       outOfOrder: checks.reduce((sum, c) => sum + c.outOfOrder, 0),

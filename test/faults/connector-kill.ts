@@ -12,6 +12,7 @@ test('the connector is killed while messages flow', async (t) => {
 test('every acked referral reaches the api despite kills and api faults', async (t) => {
   const s = await summary();
   t.true(s.expected > 200);
+  t.is(s.pending, 0);
   t.is(s.lost, 0);
 });
 
