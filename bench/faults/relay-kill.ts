@@ -6,6 +6,8 @@
  * the same delivery id; each referral's events arrived in order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { subscriberQueue } from '../../relay/match.js';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
@@ -113,14 +115,23 @@ export async function relayKillRun(options: { events: number; kills: number; sen
     while (performance.now() < until && subs.some((s) => ids.some((id) => !s.byEvent.has(id)))) await sleep(200);
     await sleep(500);
     const checks = subs.map((s) => checkSubscriber(s, ids));
+    // Not at a subscriber yet: still queued in the relay's journal (late) or gone (lost)?
+    await child.stop();
+    const db = new Database(path.join(root, 'relay.db'), { readonly: true });
+    const status = db.prepare('SELECT status FROM journal_items WHERE queue = ? AND key = ?');
+    let pending = 0;
+    subs.forEach((s, i) => {
+      for (const id of ids) if (!s.byEvent.has(id) && (status.get(subscriberQueue(`sub${i}`), id) as { status: string } | undefined)?.status === 'queued') pending++;
+    });
+    db.close();
     return {
       scenario: 'relay SIGKILL + flapping subscribers',
       messages: options.events,
       kills,
       faultsInjected: { subscriberOutages: flaps, subscriberRefusals: subs.reduce((sum, s) => sum + s.refused, 0), senderRetries: refusedAttempts, notAccepted: ok.filter((x) => !x).length },
       expected: ids.length * subs.length,
-      pending: 0,
-      lost: checks.reduce((sum, c) => sum + c.lost, 0),
+      pending,
+      lost: checks.reduce((sum, c) => sum + c.lost, 0) - pending,
       duplicated: checks.reduce((sum, c) => sum + c.duplicates, 0),
       outOfOrder: checks.reduce((sum, c) => sum + c.outOfOrder, 0),
       wronglyDelivered: checks.reduce((sum, c) => sum + c.foreignDuplicates, 0),

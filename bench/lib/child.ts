@@ -15,8 +15,8 @@ export interface Child<T> {
   info: T;
   /** SIGKILL and wait for the exit. */
   kill(): Promise<void>;
-  /** SIGTERM (graceful) and wait for the exit. */
-  stop(): Promise<void>;
+  /** SIGTERM (graceful) and wait for the exit; SIGKILL if it has not exited after `graceMs` (default 15 s). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -60,7 +60,13 @@ export async function startChild<T>(name: string, args: unknown, options: { node
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     await exited;
   };
-  return { proc, info, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+  const stop = async (graceMs = 15_000) => {
+    // A service too busy to finish its graceful stop must not hang the harness.
+    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    await end('SIGTERM');
+    clearTimeout(timer);
+  };
+  return { proc, info, kill: () => end('SIGKILL'), stop };
 }
 
 /** Port of an `mllp://host:port` or `http://host:port` URL. */
