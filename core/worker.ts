@@ -114,7 +114,9 @@ export function createWorker<P>(options: WorkerOptions<P>): Worker {
     if (free <= 0) return;
     const items = await options.journal.claim<P>({ queue: options.queue, limit: free, leaseMs, owner: options.owner });
     for (const item of items) void pool.add(() => deliver(item)).then(() => poke());
-    if (items.length === free) again = true;
+    // Every slot is taken: the next look comes when a delivery finishes, so
+    // there is no need to ask when the next item falls due.
+    if (items.length === free) return;
     const due = await options.journal.nextDueAt(options.queue);
     schedule(due === undefined ? idlePollMs : due - clock.now());
   }

@@ -164,12 +164,12 @@ export class SqliteJournal implements Journal {
   #insert(input: EnqueueInput, queues: Set<string>): EnqueueResult {
     const now = this.#clock.now();
     const status = input.status ?? 'queued';
-    const info = this.#db
-      .prepare(
-        `INSERT INTO journal_items (queue, key, order_key, status, payload, meta, available_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      )
-      .run(input.queue, input.key ?? null, input.orderKey ?? null, status, JSON.stringify(input.payload ?? null), JSON.stringify(input.meta ?? {}), input.availableAt ?? now, now, now);
+    // Blocked while an earlier item of its order key is still queued.
+    const blocked = status === 'queued' && input.orderKey !== undefined && this.#sql(`SELECT 1 FROM journal_items WHERE queue = ? AND order_key = ? AND status = 'queued' LIMIT 1`).get(input.queue, input.orderKey) !== undefined;
+    const info = this.#sql(
+      `INSERT INTO journal_items (queue, key, order_key, status, payload, meta, available_at, created_at, updated_at, blocked)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ).run(input.queue, input.key ?? null, input.orderKey ?? null, status, JSON.stringify(input.payload ?? null), JSON.stringify(input.meta ?? {}), input.availableAt ?? now, now, now, blocked ? 1 : 0);
     if (info.changes === 1) {
       if (status === 'queued') queues.add(input.queue);
       return { item: this.#getRow(Number(info.lastInsertRowid))!, created: true };
@@ -187,18 +187,13 @@ export class SqliteJournal implements Journal {
     const now = this.#clock.now();
     return this.#run(() =>
       this.#db.transaction(() => {
-        // An item is claimable when due, not leased, and no earlier item with
-        // its order key is still queued (leased, due or waiting for a retry).
+        // Claimable: a head of its order key (not blocked), due, not leased.
         const rows = this.#sql(
-            `SELECT * FROM journal_items i
-             WHERE i.queue = @queue AND i.status = 'queued' AND i.available_at <= @now
-               AND (i.lease_until IS NULL OR i.lease_until <= @now)
-               AND (i.order_key IS NULL OR NOT EXISTS (
-                 SELECT 1 FROM journal_items j
-                 WHERE j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND j.id < i.id))
-             ORDER BY i.available_at, i.id LIMIT @limit`,
-          )
-          .all({ queue: options.queue, now, limit: options.limit }) as ItemRow[];
+          `SELECT * FROM journal_items
+           WHERE queue = @queue AND status = 'queued' AND blocked = 0 AND available_at <= @now
+             AND (lease_until IS NULL OR lease_until <= @now)
+           ORDER BY available_at, id LIMIT @limit`,
+        ).all({ queue: options.queue, now, limit: options.limit }) as ItemRow[];
         const lease = this.#sql('UPDATE journal_items SET lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ?');
         return rows.map((row) => {
           lease.run(now + options.leaseMs, options.owner ?? null, now, row.id);
@@ -216,14 +211,27 @@ export class SqliteJournal implements Journal {
         this.#sql(`UPDATE journal_items SET ${set}, attempts = attempts + ?, lease_until = NULL, lease_owner = NULL, updated_at = ? WHERE id = ?`)
           .run(...params, counted, now, id);
         if (options.attempt !== undefined) this.#saveAttempt(id, options.attempt);
+        this.#unblockNext(id);
       })(),
     );
   }
 
+  /**
+   * After an item left the queue (delivered, dead, cancelled), the earliest
+   * queued item of its order key becomes the head. Runs inside the caller's
+   * transaction; harmless when the item is still queued or has no order key.
+   */
+  #unblockNext(id: number): void {
+    const row = this.#sql('SELECT queue, order_key FROM journal_items WHERE id = ?').get(id) as { queue: string; order_key: string | null } | undefined;
+    if (row === undefined || row.order_key === null) return;
+    this.#sql(
+      `UPDATE journal_items SET blocked = 0 WHERE blocked = 1 AND id = (
+         SELECT min(id) FROM journal_items WHERE queue = ? AND order_key = ? AND status = 'queued')`,
+    ).run(row.queue, row.order_key);
+  }
+
   #saveAttempt(id: number, attempt: Attempt): void {
-    this.#db
-      .prepare('INSERT INTO journal_attempts (item_id, at, ok, status, error, response, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, attempt.at, attempt.ok ? 1 : 0, attempt.status ?? null, attempt.error ?? null, excerpt(attempt.response), attempt.durationMs ?? null);
+    this.#sql('INSERT INTO journal_attempts (item_id, at, ok, status, error, response, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, attempt.at, attempt.ok ? 1 : 0, attempt.status ?? null, attempt.error ?? null, excerpt(attempt.response), attempt.durationMs ?? null);
   }
 
   async complete(id: number, options?: FinishOptions): Promise<void> {
@@ -244,8 +252,11 @@ export class SqliteJournal implements Journal {
   async cancel(id: number, reason: string): Promise<boolean> {
     const now = this.#clock.now();
     const info = this.#run(() =>
-      this.#sql(`UPDATE journal_items SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND status = 'queued' AND (lease_until IS NULL OR lease_until <= ?)`)
-        .run(reason, now, id, now),
+      this.#db.transaction(() => {
+        const changed = this.#sql(`UPDATE journal_items SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND status = 'queued' AND (lease_until IS NULL OR lease_until <= ?)`).run(reason, now, id, now);
+        this.#unblockNext(id);
+        return changed;
+      })(),
     );
     return info.changes === 1;
   }
@@ -253,8 +264,13 @@ export class SqliteJournal implements Journal {
   async replay(id: number): Promise<boolean> {
     const now = this.#clock.now();
     const info = this.#run(() =>
-      this.#sql(`UPDATE journal_items SET status = 'queued', available_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status IN ('dead', 'delivered', 'cancelled')`)
-        .run(now, now, id),
+      // Back in the queue behind whatever of its order key is queued now.
+      this.#sql(
+        `UPDATE journal_items SET status = 'queued', available_at = ?, lease_until = NULL, updated_at = ?,
+           blocked = (order_key IS NOT NULL AND EXISTS (
+             SELECT 1 FROM journal_items j WHERE j.queue = journal_items.queue AND j.order_key = journal_items.order_key AND j.status = 'queued'))
+         WHERE id = ? AND status IN ('dead', 'delivered', 'cancelled')`,
+      ).run(now, now, id),
     );
     if (info.changes === 1) this.#watchers.notify(this.#getRow(id)!.queue);
     return info.changes === 1;
@@ -306,13 +322,17 @@ export class SqliteJournal implements Journal {
 
   async nextDueAt(queue: string): Promise<number | undefined> {
     const row = this.#run(() =>
-      // Only the head of each order key can become due: later ones wait for it.
+      // Heads only: the earliest waiting one (index), or the earliest lease to expire.
       this.#sql(
-          `SELECT min(max(available_at, coalesce(lease_until, 0))) AS due FROM journal_items i
-           WHERE i.queue = ? AND i.status = 'queued' AND (i.order_key IS NULL OR NOT EXISTS (
-             SELECT 1 FROM journal_items j WHERE j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND j.id < i.id))`,
-        )
-        .get(queue),
+        `SELECT min(due) AS due FROM (
+           SELECT available_at AS due FROM (
+             SELECT available_at FROM journal_items
+             WHERE queue = @queue AND status = 'queued' AND blocked = 0 AND lease_until IS NULL
+             ORDER BY available_at LIMIT 1)
+           UNION ALL
+           SELECT max(available_at, lease_until) FROM journal_items
+           WHERE queue = @queue AND status = 'queued' AND lease_until IS NOT NULL AND blocked = 0)`,
+      ).get({ queue }),
     ) as { due: number | null };
     return row.due ?? undefined;
   }
