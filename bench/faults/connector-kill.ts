@@ -105,13 +105,18 @@ export async function connectorKillRun(options: ConnectorKillOptions): Promise<F
     const missing = batch.filter((m) => expected.has(`${m.facility}:${m.controlId}`) && !seen.has(`${m.facility}:${m.controlId}`));
     const db = new Database(path.join(root, 'connector.db'), { readonly: true });
     const status = db.prepare('SELECT status FROM journal_items WHERE queue = ? AND key = ?');
-    const pending = missing.filter((m) => (status.get(outboxQueue, dedupeKey(m.facility, m.controlId)) as { status: string } | undefined)?.status === 'queued').length;
+    const statuses = missing.map((m) => (status.get(outboxQueue, dedupeKey(m.facility, m.controlId)) as { status: string } | undefined)?.status ?? 'absent');
+    const pending = statuses.filter((s) => s === 'queued').length;
+    // How the lost ones ended in the journal (dead letters, marked delivered, absent) — the first thing to look at.
+    const lostAs: Record<string, number> = {};
+    for (const s of statuses) if (s !== 'queued') lostAs[`lost:${s}`] = (lostAs[`lost:${s}`] ?? 0) + 1;
+    if (process.env.FAULTS_KEEP) log(`  kept ${root}; lost: ${missing.filter((_, i) => statuses[i] !== 'queued').map((m) => m.controlId).join(' ')}`);
     db.close();
     return {
       scenario: 'connector SIGKILL + API faults',
       messages: options.messages,
       kills,
-      faultsInjected: { ...far.injected, resendsAfterKill: sent.resends, notAA: sent.codes.filter((c) => c !== 'AA').length },
+      faultsInjected: { ...far.injected, resendsAfterKill: sent.resends, notAA: sent.codes.filter((c) => c !== 'AA').length, ...lostAs },
       expected: expected.size,
       pending,
       lost: missing.length - pending,
@@ -125,6 +130,6 @@ export async function connectorKillRun(options: ConnectorKillOptions): Promise<F
     await killing.catch(() => undefined);
     await child.stop();
     await far.close();
-    rmSync(root, { recursive: true, force: true });
+    if (!process.env.FAULTS_KEEP) rmSync(root, { recursive: true, force: true });
   }
 }
