@@ -6,14 +6,12 @@
  */
 import type { Context, Middleware, Next } from 'koa';
 import type { Resource } from 'fhir/r4.js';
-import { CaraloomError, describeError } from '../../core/errors.js';
+import { describeError } from '../../core/errors.js';
 import { FhirOutcomeError, outcomeFromError } from '../../core/fhir/outcome.js';
 import { bearerToken, tokenMatches } from '../../core/http/bearer.js';
-import { mediaType, readRawBody } from '../../core/http/raw-body.js';
 import type { Logger } from '../../core/logger.js';
 
 export const fhirContentType = 'application/fhir+json; fhirVersion=4.0';
-const jsonTypes = new Set(['application/fhir+json', 'application/json', 'application/json+fhir']);
 
 export function sendResource(ctx: Context, status: number, resource: Resource | undefined): void {
   ctx.status = status;
@@ -51,25 +49,7 @@ export function fhirGuard(tokens: readonly string[]) {
   };
 }
 
-/** 415 for another content type, 413 over `limit`, 400 for malformed JSON; a UTF-8 BOM is skipped (RFC 8259 §8.1). */
-export async function readFhirJson(ctx: Context, limit: number): Promise<unknown> {
-  if (!jsonTypes.has(mediaType(ctx.req))) {
-    ctx.req.resume();
-    throw new FhirOutcomeError('UNSUPPORTED_MEDIA_TYPE', 415, [{ code: 'not-supported', diagnostics: 'Content-Type must be application/fhir+json (or application/json): this door speaks FHIR R4 JSON' }]);
-  }
-  let raw: Buffer;
-  try {
-    raw = await readRawBody(ctx.req, limit);
-  } catch (error) {
-    if (error instanceof CaraloomError) throw new FhirOutcomeError(error.code, error.status, [{ code: 'too-long', diagnostics: error.message }]);
-    throw error;
-  }
-  try {
-    return JSON.parse(raw.toString('utf8').replace(/^\uFEFF/, '')) as unknown;
-  } catch {
-    throw new FhirOutcomeError('BODY_MALFORMED', 400, [{ code: 'structure', diagnostics: 'request body is not valid JSON' }]);
-  }
-}
+export { readFhirJson } from '../../core/fhir/read-json.js';
 
 /** R4 §3.1.0.8 and the async pattern: `Prefer: respond-sync` / `respond-async`, `return=…`. */
 export function preferences(ctx: Context): { sync?: boolean; return?: 'minimal' | 'representation' | 'operationoutcome' } {

@@ -1,8 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import type { Resource } from 'fhir/r4.js';
-import { CaraloomError, describeError } from '../../core/errors.js';
+import { describeError } from '../../core/errors.js';
 import { FhirOutcomeError, outcomeFromError } from '../../core/fhir/outcome.js';
-import { mediaType, readRawBody } from '../../core/http/raw-body.js';
+import { fhirJsonTypes } from '../../core/fhir/read-json.js';
 import type { Logger } from '../../core/logger.js';
 import type { SandboxState } from '../http/state.js';
 
@@ -16,7 +16,7 @@ import type { SandboxState } from '../http/state.js';
 export const fhirContentType = 'application/fhir+json; fhirVersion=4.0';
 
 /** What a client may ask for in `Accept`, `_format` or send as `Content-Type`. */
-const jsonTypes = new Set(['application/fhir+json', 'application/json', 'application/json+fhir']);
+const jsonTypes = fhirJsonTypes;
 const formatAliases = new Set(['json', ...jsonTypes]);
 
 export function sendResource(ctx: Context, status: number, resource: Resource | undefined): void {
@@ -71,28 +71,4 @@ export const negotiate: Middleware<SandboxState> = async (ctx, next) => {
   await next();
 };
 
-/**
- * Read a FHIR JSON body: 415 for another content type, 413 over `limit`,
- * 400 for malformed JSON or a non-object. A UTF-8 byte-order mark is
- * skipped (RFC 8259 §8.1 lets a parser ignore it; Windows tools add one).
- */
-export async function readFhirJson(ctx: Context, limit: number): Promise<unknown> {
-  const type = mediaType(ctx.req);
-  if (!jsonTypes.has(type)) {
-    ctx.req.resume();
-    throw new FhirOutcomeError('UNSUPPORTED_MEDIA_TYPE', 415, [{ code: 'not-supported', diagnostics: 'Content-Type must be application/fhir+json (or application/json)' }]);
-  }
-  let raw: Buffer;
-  try {
-    raw = await readRawBody(ctx.req, limit);
-  } catch (error) {
-    if (error instanceof CaraloomError) throw new FhirOutcomeError(error.code, error.status, [{ code: 'too-long', diagnostics: error.message }]);
-    throw error;
-  }
-  const text = raw.toString('utf8').replace(/^\uFEFF/, '');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new FhirOutcomeError('BODY_MALFORMED', 400, [{ code: 'structure', diagnostics: 'request body is not valid JSON' }]);
-  }
-}
+export { readFhirJson } from '../../core/fhir/read-json.js';
