@@ -6,22 +6,13 @@
 import { compileFhirPath, FhirPathSyntaxError, type CompiledPath } from './fhirpath.js';
 import { fhirLookups } from './lookups.js';
 import type { FhirFieldSpec, FhirMappingFile } from './mapping-schema.js';
+import type { CompiledField, IdentifierMode } from '../mapping/compile.js';
 import type { TransformName } from '../mapping/transforms.js';
 
-export type IdentifierMode = 'drop' | 'pseudonym';
+export type { IdentifierMode } from '../mapping/compile.js';
 
-export interface FhirField {
-  /** Output JSON path. */
-  name: string;
-  from?: CompiledPath[];
-  join?: { paths: CompiledPath[]; separator: string };
-  value?: string | number | boolean;
-  transforms: TransformName[];
-  lookup?: { name: string; table: Readonly<Record<string, string>> };
-  default?: string;
-  required: boolean;
-  identifier?: IdentifierMode;
-}
+/** A FHIR mapping's output field: the HL7 v2 field shape with FHIRPath sources. */
+export type FhirField = CompiledField<CompiledPath>;
 
 export interface FhirMapping {
   name: string;

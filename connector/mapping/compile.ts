@@ -10,11 +10,12 @@ import type { TransformName } from './transforms.js';
 
 export type IdentifierMode = 'drop' | 'pseudonym';
 
-export interface CompiledField {
+/** One output field ready to run; `P` is the compiled path (an HL7 field path, or FHIRPath for FHIR mappings). */
+export interface CompiledField<P = FieldPath> {
   /** Output JSON path (`patient.id`). */
   name: string;
-  from?: FieldPath[];
-  join?: { paths: FieldPath[]; separator: string };
+  from?: P[];
+  join?: { paths: P[]; separator: string };
   value?: string | number | boolean;
   transforms: TransformName[];
   lookup?: { name: string; table: Readonly<Record<string, string>> };
