@@ -6,8 +6,7 @@
 import { compileFhirPath, FhirPathSyntaxError, type CompiledPath } from './fhirpath.js';
 import { fhirLookups } from './lookups.js';
 import type { FhirFieldSpec, FhirMappingFile } from './mapping-schema.js';
-import type { CompiledField, IdentifierMode } from '../mapping/compile.js';
-import type { TransformName } from '../mapping/transforms.js';
+import type { CompiledField } from '../mapping/compile.js';
 
 export type { IdentifierMode } from '../mapping/compile.js';
 
