@@ -1,3 +1,4 @@
+import { queryTime, queryValue } from '../core/http/query.js';
 import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { bearerToken, tokenMatches } from '../core/http/bearer.js';
@@ -33,19 +34,10 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
     ctx.status = 400;
     ctx.body = { error: { code: 'BAD_REQUEST', message } };
   };
-  const query = (ctx: Context, name: string): string | undefined => {
-    const value = ctx.query[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const time = (value: string | undefined): number | undefined | null => {
-    if (value === undefined) return undefined;
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? null : ms;
-  };
   const range = (ctx: Context) => {
-    const since = time(query(ctx, 'since'));
-    const until = time(query(ctx, 'until'));
-    const limit = query(ctx, 'limit') === undefined ? undefined : Number(query(ctx, 'limit'));
+    const since = queryTime(queryValue(ctx, 'since'));
+    const until = queryTime(queryValue(ctx, 'until'));
+    const limit = queryValue(ctx, 'limit') === undefined ? undefined : Number(queryValue(ctx, 'limit'));
     if (since === null || until === null) return 'since and until must be ISO 8601 times';
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1_000)) return 'limit must be an integer from 1 to 1000';
     return { since, until, limit };
@@ -59,7 +51,7 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
   router.get('/admin/events', async (ctx) => {
     const parsed = range(ctx);
     if (typeof parsed === 'string') return badRequest(ctx, parsed);
-    ctx.body = { data: await admin.listEvents({ ...parsed, type: query(ctx, 'type') }) };
+    ctx.body = { data: await admin.listEvents({ ...parsed, type: queryValue(ctx, 'type') }) };
   });
   router.get('/admin/events/:eventId', async (ctx) => {
     const event = await admin.showEvent(ctx.params.eventId!);
@@ -67,16 +59,16 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
     ctx.body = { data: event };
   });
   router.post('/admin/events/:eventId/replay', async (ctx) => {
-    const result = await admin.replayEvent(ctx.params.eventId!, query(ctx, 'subscriber'));
+    const result = await admin.replayEvent(ctx.params.eventId!, queryValue(ctx, 'subscriber'));
     if (result === undefined) return notFound(ctx, 'event');
     ctx.body = { data: result };
   });
   router.get('/admin/deliveries', async (ctx) => {
     const parsed = range(ctx);
     if (typeof parsed === 'string') return badRequest(ctx, parsed);
-    const status = query(ctx, 'status');
+    const status = queryValue(ctx, 'status');
     if (status !== undefined && !itemStatuses.includes(status as ItemStatus)) return badRequest(ctx, `status must be one of ${itemStatuses.join(', ')}`);
-    ctx.body = { data: await admin.listDeliveries({ ...parsed, subscriber: query(ctx, 'subscriber'), status: status as ItemStatus | undefined, eventId: query(ctx, 'event') }) };
+    ctx.body = { data: await admin.listDeliveries({ ...parsed, subscriber: queryValue(ctx, 'subscriber'), status: status as ItemStatus | undefined, eventId: queryValue(ctx, 'event') }) };
   });
   router.get('/admin/deliveries/:id', async (ctx) => {
     const found = id(ctx) === undefined ? undefined : await admin.showDelivery(id(ctx)!);
@@ -91,7 +83,7 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
   router.post('/admin/deliveries/replay-dead', async (ctx) => {
     const parsed = range(ctx);
     if (typeof parsed === 'string') return badRequest(ctx, parsed);
-    ctx.body = { data: { replayed: await admin.replayDead(query(ctx, 'subscriber'), parsed) } };
+    ctx.body = { data: { replayed: await admin.replayDead(queryValue(ctx, 'subscriber'), parsed) } };
   });
   router.post('/admin/subscribers/:name/replay-dead', async (ctx) => {
     const parsed = range(ctx);

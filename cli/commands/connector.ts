@@ -13,21 +13,11 @@ import { isFhirInputFile, runFhirMap } from '../../connector/fhir/dry-run.js';
 import { splitMessages } from '../../connector/hl7/split.js';
 import { loadMappingFile, loadMappings } from '../../connector/mapping/load.js';
 import { createConnector } from '../../connector/service.js';
+import { commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
 import { sendCommand } from './send.js';
 
-/** Where `caraloom up` and every service keep their embedded data by default. */
-const defaultData = '.caraloom';
-
-interface CommonArgs {
-  config?: string;
-  data: string;
-}
-
-const common = <T>(yargs: Argv<T>) =>
-  yargs
-    .option('config', { type: 'string', describe: 'YAML config file (see config/caraloom.example.yaml)' })
-    .option('data', { type: 'string', default: defaultData, describe: 'Folder for the embedded journal' });
+const common = <T>(yargs: Argv<T>) => commonOptions(yargs);
 
 type RunArgs = CommonArgs & { host?: string; 'mllp-port'?: number; 'http-port'?: number; 'api-url'?: string; mappings?: string };
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { defaultData } from '../common-options.js';
 import { checkApi, checkConfig, checkMappings, checkPort, checkRelaySecrets, checkStorage, type CheckResult } from '../doctor/checks.js';
 
 interface DoctorArgs {
@@ -34,7 +35,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
   builder: (yargs) =>
     yargs
       .option('config', { type: 'string', describe: 'YAML config file to check' })
-      .option('data', { type: 'string', default: '.caraloom', describe: 'Data folder of the embedded stores' })
+      .option('data', { type: 'string', default: defaultData, describe: 'Data folder of the embedded stores' })
       .option('json', { type: 'boolean', describe: 'Print JSON' }) as Argv<DoctorArgs>,
   handler: async (args) => {
     const results = await runDoctor(args);

@@ -12,20 +12,10 @@ import { parseQuickSubscriber } from '../../relay/quick-subscriber.js';
 import { registerRelay } from '../../relay/register.js';
 import { addSecretToFile, defaultSecretsFile } from '../../relay/secrets.js';
 import { createRelay } from '../../relay/service.js';
+import { commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
 
-/** Where `caraloom up` and every service keep their embedded data by default. */
-const defaultData = '.caraloom';
-
-interface CommonArgs {
-  config?: string;
-  data: string;
-}
-
-const common = <T>(yargs: Argv<T>) =>
-  yargs
-    .option('config', { type: 'string', describe: 'YAML config file (see config/caraloom.example.yaml)' })
-    .option('data', { type: 'string', default: defaultData, describe: 'Folder for the embedded journal and the secrets file' });
+const common = <T>(yargs: Argv<T>) => commonOptions(yargs, 'Folder for the embedded journal and the secrets file');
 
 function load(args: CommonArgs) {
   const config = loadConfig(args.config);

@@ -10,7 +10,7 @@ import { runService } from '../run-service.js';
 
 /** `caraloom sandbox`, `caraloom sandbox key`: owned by sandbox/. */
 
-const defaultDataDir = '.caraloom';
+import { defaultData as defaultDataDir } from '../common-options.js';
 
 interface SandboxArgs {
   host?: string;

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { request } from 'undici';
 import type { Argv, CommandModule } from 'yargs';
+import { defaultData } from '../common-options.js';
 import { configFrom, readRawConfig } from '../../core/config/load.js';
 import { describeError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
@@ -123,7 +124,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
   builder: (yargs) =>
     yargs
       .option('config', { type: 'string', describe: 'YAML config file (see config/caraloom.example.yaml); flags override it' })
-      .option('data', { type: 'string', default: '.caraloom', describe: 'Folder for every embedded store, the demo key and the demo subscriber file' })
+      .option('data', { type: 'string', default: defaultData, describe: 'Folder for every embedded store, the demo key and the demo subscriber file' })
       .option('host', { type: 'string', describe: 'Interface every service listens on (default 127.0.0.1)' })
       .option('sandbox-port', { type: 'number', describe: 'Sandbox HTTP port; 0 lets the OS pick (default 8080)' })
       .option('mllp-port', { type: 'number', describe: 'Connector MLLP port (default 2575)' })

@@ -1,3 +1,4 @@
+import { queryTime, queryValue } from '../../core/http/query.js';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { itemStatuses, type ItemStatus } from '../../core/journal/types.js';
@@ -14,15 +15,6 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     ctx.status = status;
     ctx.body = { error: { code, message } };
   };
-  const query = (ctx: Context, name: string): string | undefined => {
-    const value = ctx.query[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  const time = (value: string | undefined): number | undefined | null => {
-    if (value === undefined) return undefined;
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? null : ms;
-  };
   const id = (ctx: Context): number | undefined => {
     const value = Number(ctx.params.id);
     return Number.isSafeInteger(value) && value > 0 ? value : undefined;
@@ -30,18 +22,18 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
 
   router.use('/admin', bearerGuard(tokens, 'admin API disabled: set connector.admin.tokens'));
   router.get('/admin/messages', async (ctx) => {
-    const status = query(ctx, 'status');
-    const since = time(query(ctx, 'since'));
-    const until = time(query(ctx, 'until'));
-    const limit = query(ctx, 'limit') === undefined ? 50 : Number(query(ctx, 'limit'));
+    const status = queryValue(ctx, 'status');
+    const since = queryTime(queryValue(ctx, 'since'));
+    const until = queryTime(queryValue(ctx, 'until'));
+    const limit = queryValue(ctx, 'limit') === undefined ? 50 : Number(queryValue(ctx, 'limit'));
     if (status !== undefined && !itemStatuses.includes(status as ItemStatus)) return fail(ctx, 400, 'BAD_REQUEST', `status must be one of ${itemStatuses.join(', ')}`);
     if (since === null || until === null) return fail(ctx, 400, 'BAD_REQUEST', 'since and until must be ISO 8601 times');
     if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1_000)) return fail(ctx, 400, 'BAD_REQUEST', 'limit must be an integer from 1 to 1000');
     ctx.body = { data: await admin.list({ status: status as ItemStatus | undefined, since, until, limit }), counts: await admin.counts() };
   });
   router.post('/admin/messages/replay-dead', async (ctx) => {
-    const since = time(query(ctx, 'since'));
-    const until = time(query(ctx, 'until'));
+    const since = queryTime(queryValue(ctx, 'since'));
+    const until = queryTime(queryValue(ctx, 'until'));
     if (since === null || until === null) return fail(ctx, 400, 'BAD_REQUEST', 'since and until must be ISO 8601 times');
     ctx.body = { data: { replayed: await admin.replayDead({ since, until }) } };
   });
