@@ -52,6 +52,22 @@ export function verifyStandard(secrets: readonly string[], id: string, timestamp
   return ok;
 }
 
+/**
+ * The shortest secret accepted anywhere (config, environment, secrets file).
+ * The API issues `whsec_` + 32 base64 characters (24 random bytes); 24
+ * characters keeps any hand-made secret well out of reach of guessing while
+ * refusing words and sentence fragments.
+ */
+export const minSecretLength = 24;
+
+/** Why `value` cannot be a webhook secret, or undefined when it can. */
+export function secretProblem(value: string): string | undefined {
+  if (value.length < minSecretLength) return `expected a secret of at least ${minSecretLength} characters, got ${value.length}`;
+  if (/\s/.test(value)) return 'expected a secret without spaces';
+  if (value.startsWith('whsec_') && !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(value)) return 'expected `whsec_` followed by base64';
+  return undefined;
+}
+
 /** A new signing secret in the Standard Webhooks shape: `whsec_` + base64 of 24 random bytes. */
 export function generateSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaultSchedule } from '../core/retry-policy.js';
+import { secretProblem } from '../core/signature.js';
 import { durationSchema } from './duration.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a lower-case name of letters, digits, - and _ (it names a queue)');
@@ -97,7 +98,10 @@ export const relayConfigSchema = z
     /** Largest webhook body accepted (413 above). @default 256 KiB */
     bodyLimit: z.number().int().min(1_024).max(16 * 1024 * 1024).default(256 * 1024),
     /** Active verification secrets (several during rotation); `CARALOOM_WEBHOOK_SECRET` overrides. @default [] */
-    secrets: z.array(z.string().min(8)).default([]),
+    secrets: z.array(z.string().superRefine((value, ctx) => {
+      const problem = secretProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })).default([]),
     /** File written by `caraloom relay register` (one secret a line, mode 0600). @default '<data>/relay-secrets' */
     secretsFile: z.string().min(1).optional(),
     /** Events whose signed timestamp is further than this from now are refused. @default 5 min */

@@ -60,7 +60,9 @@ export function createRelay(options: RelayOptions): Relay {
   const env = options.env ?? process.env;
   const log = options.logger.child({ component: 'relay' });
   const metrics = createRelayMetrics();
-  const secrets = createSecretSource({ env: env.CARALOOM_WEBHOOK_SECRET, config: config.secrets, file: config.secretsFile ?? defaultSecretsFile(options.dataDir) });
+  const secrets = createSecretSource({ env: env.CARALOOM_WEBHOOK_SECRET, config: config.secrets, file: config.secretsFile ?? defaultSecretsFile(options.dataDir),
+    onError: (error) => log.error({ err: describeError(error) }, 'secrets file changed but cannot be read; the previous secrets stay active'),
+  });
   const adminTokens = [...config.adminTokens, ...(env.CARALOOM_RELAY_ADMIN_TOKEN ? [env.CARALOOM_RELAY_ADMIN_TOKEN] : [])];
   let journal: Journal | undefined;
   let listener: HttpListener | undefined;

@@ -1,7 +1,7 @@
 /**
- * Sample inputs as Buffers, exactly as stored: the shared corpus of other
- * projects' messages (`../shared/corpus/`, beside the checkout; override
- * with CARALOOM_CORPUS) and our own `samples/`.
+ * Sample inputs as Buffers, exactly as stored: the corpus of other projects'
+ * messages copied into `test/fixtures/corpus/` (origins and licences in its
+ * NOTICE.md) and our own `samples/`. Nothing here reads outside the checkout.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The shared corpus folder (holds `hl7/` and `fhir/`). */
-export const CORPUS_DIR = process.env.CARALOOM_CORPUS ?? path.resolve(ROOT, '..', 'shared', 'corpus');
+/** The corpus folder (holds `hl7/` and `fhir/`), inside the repository. */
+export const CORPUS_DIR = path.join(ROOT, 'test', 'fixtures', 'corpus');
 export const SAMPLES_DIR = path.join(ROOT, 'samples');
 
 export interface SampleFile {

@@ -87,8 +87,8 @@ test('events signed with the old or the new secret are both accepted during a ro
 });
 
 test('CARALOOM_WEBHOOK_SECRET overrides the configured secrets and takes a comma-separated list', async (t) => {
-  const relay = await startRelay(t, { subscribers }, { env: { CARALOOM_WEBHOOK_SECRET: 'env-secret-one, env-secret-two' } });
-  t.is((await relay.send(eventBody('evt_env_two'), { secret: 'env-secret-two' })).status, 200);
+  const relay = await startRelay(t, { subscribers }, { env: { CARALOOM_WEBHOOK_SECRET: 'env-secret-one-0123456789abcdef, env-secret-two-0123456789abcdef' } });
+  t.is((await relay.send(eventBody('evt_env_two'), { secret: 'env-secret-two-0123456789abcdef' })).status, 200);
   t.is((await relay.send(eventBody('evt_config'), { secret })).status, 401);
 });
 
