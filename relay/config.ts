@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defaultSchedule } from '../core/retry-policy.js';
 import { secretProblem } from '../core/signature.js';
-import { durationSchema } from './duration.js';
+import { durationSchema } from '../core/config/duration.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a lower-case name of letters, digits, - and _ (it names a queue)');
 const eventType = z.string().regex(/^(\*|[a-z0-9_]+(\.[a-z0-9_*]+)*)$/, 'expected an event type such as referral.matched, referral.*, or *');

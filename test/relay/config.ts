@@ -5,7 +5,7 @@ import test from 'ava';
 import { parseYaml, validate } from '../../core/config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { relayConfigSchema } from '../../relay/config.js';
-import { parseDuration } from '../../relay/duration.js';
+import { parseDuration } from '../../core/config/duration.js';
 import { parseQuickSubscriber } from '../../relay/quick-subscriber.js';
 import { resolveTemplate } from '../../relay/subscribers.js';
 
