@@ -62,6 +62,8 @@ export interface ConnectorService extends Service {
   readonly metrics: ConnectorMetrics | undefined;
   /** Look at the outbox now (after a test moved its ManualClock). */
   poke(): void;
+  /** Look at the outbox now; resolves when that round and the deliveries it started have finished. */
+  settle(): Promise<void>;
 }
 
 async function tlsOptions(config: ConnectorConfig): Promise<MllpTlsOptions | undefined> {
@@ -225,5 +227,6 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       return metrics;
     },
     poke: () => worker?.poke(),
+    settle: async () => worker?.settle(),
   };
 }

@@ -64,7 +64,7 @@ export const minSecretLength = 24;
 export function secretProblem(value: string): string | undefined {
   if (value.length < minSecretLength) return `expected a secret of at least ${minSecretLength} characters, got ${value.length}`;
   if (/\s/.test(value)) return 'expected a secret without spaces';
-  if (value.startsWith('whsec_') && !/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(value)) return 'expected `whsec_` followed by base64';
+  if (value.startsWith('whsec_') && !/^whsec_[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return 'expected `whsec_` followed by base64 or base64url';
   return undefined;
 }
 

@@ -42,6 +42,12 @@ export interface Worker {
   stop(): Promise<void>;
   /** Look at the queue now (new work, or a test moved the clock). */
   poke(): void;
+  /**
+   * Look at the queue now and resolve once that claim round, and every
+   * delivery it started, has finished: the event that proves "nothing was
+   * due" after a clock move, without sleeping.
+   */
+  settle(): Promise<void>;
 }
 
 export function createWorker<P>(options: WorkerOptions<P>): Worker {
@@ -156,5 +162,13 @@ export function createWorker<P>(options: WorkerOptions<P>): Worker {
       await pool.onIdle();
     },
     poke,
+    async settle() {
+      poke();
+      for (;;) {
+        while (looking !== undefined) await looking;
+        await pool.onIdle();
+        if (looking === undefined) return;
+      }
+    },
   };
 }

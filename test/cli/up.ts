@@ -4,15 +4,10 @@ import path from 'node:path';
 import test from 'ava';
 import { MllpClient } from '../../core/mllp/client.js';
 import { sampleFile } from '../helpers/corpus.js';
+import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
 
-const until = async (check: () => boolean, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
+const until = (check: () => boolean, ms = 30_000) => eventually(check, { timeoutMs: ms, intervalMs: 100 });
 
 test('caraloom up runs the three flows together: an A03 becomes a referral whose events reach the demo subscriber', async (t) => {
   const data = tempDir(t);

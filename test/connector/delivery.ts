@@ -59,8 +59,7 @@ test('an api that is down and comes back gets every message, on the backoff sche
     t.truthy(item.lastError);
   }
   clock.advance(4_000);
-  harness.connector.poke();
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await harness.connector.settle();
   t.true((await outbox(harness)).every((item) => item.attempts === 1), 'nothing is tried before its time');
   clock.advance(1_000);
   harness.connector.poke();
@@ -88,8 +87,7 @@ test('a 429 waits for retry-after without using up the retry schedule', async (t
   t.is(waiting!.attempts, 0, 'a rate-limit wait is not a failed attempt');
   t.true(waiting!.availableAt >= clock.now() + 120_000, 'not before Retry-After');
   clock.advance(60_000);
-  harness.connector.poke();
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await harness.connector.settle();
   t.is(api.requests.length, 1, 'nothing sent inside the window');
   clock.advance(70_000);
   harness.connector.poke();

@@ -4,15 +4,10 @@ import { ManualClock } from '../../core/clock.js';
 import { SqliteJournal } from '../../core/journal/sqlite.js';
 import { silentLogger } from '../../core/logger.js';
 import { createWorker, type DeliveryOutcome } from '../../core/worker.js';
+import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
 
-const until = async (check: () => boolean | Promise<boolean>, ms = 5_000) => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+const until = (check: () => boolean | Promise<boolean>, ms = 5_000) => eventually(check, { timeoutMs: ms, intervalMs: 10 });
 
 const setup = (t: import('ava').ExecutionContext, handle: (payload: string) => DeliveryOutcome | Promise<DeliveryOutcome>) => {
   const clock = new ManualClock();

@@ -134,14 +134,7 @@ export function readAck(reply: Buffer | string): { code: string; controlId: stri
   return { code: msa[1] ?? '', controlId: msa[2] ?? '', text: msa[3] ?? '', errors: lines.filter((line) => line.startsWith('ERR')) };
 }
 
-/** Waits until `check` is true, polling; fails after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from './eventually.js';
 
 /**
  * Writes several frames on one raw socket and collects every reply until the

@@ -28,3 +28,22 @@ export async function eventuallyValue<T>(probe: () => Promise<T> | T, predicate:
   await eventually(async () => predicate((last = await probe())), options);
   return last as T;
 }
+
+/**
+ * Waits until `probe` has returned the same value for `quietMs` (work that
+ * has no single completion event, such as "the survivor delivered all it
+ * could before the victim's leases expire"); throws if it never settles
+ * within `timeoutMs`. Returns the settled value.
+ */
+export async function settled<T>(probe: () => T | Promise<T>, { quietMs = 1_500, timeoutMs = 30_000, intervalMs = 100 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  let since = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const value = await probe();
+    if (value !== last) (last = value), (since = Date.now());
+    else if (Date.now() - since >= quietMs) return value;
+    if (Date.now() > deadline) throw new Error(`value still changing after ${timeoutMs} ms`);
+  }
+}

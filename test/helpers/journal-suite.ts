@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { ManualClock } from '../../core/clock.js';
 import type { Journal } from '../../core/journal/types.js';
+import { eventually } from './eventually.js';
 
 /**
  * The behaviour every Journal implementation must show. Each store's test
@@ -152,7 +153,7 @@ export function journalSuite(name: string, open: (t: ExecutionContext, clock: Ma
     let woken = 0;
     const stop = journal.watch('q', () => (woken += 1));
     await journal.enqueue({ queue: 'q', payload: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually(() => woken >= 1, { timeoutMs: 5_000, what: 'a watch wake-up' });
     stop();
     t.true(woken >= 1);
   });

@@ -6,6 +6,7 @@ import { startFarSide } from '../../bench/lib/far-side.js';
 import { MllpDecoder, encodeFrame } from '../../core/mllp/codec.js';
 import { startInstance } from '../helpers/instance-process.js';
 import { freshSchema, testDatabaseUrl } from '../helpers/postgres.js';
+import { eventually, settled } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** Messages per run; the issue's full run is 5,000 (CARALOOM_MULTI_MESSAGES=5000). */
@@ -91,16 +92,10 @@ test('two connectors on one database, one killed mid-run: every ACKed referral d
   t.is(acked.size, total, 'every message was ACKed AA by one connector or the other');
 
   const expected = messages.filter((message) => message.referable);
-  const waitFor = async (done: () => boolean, ms: number) => {
-    for (const until = Date.now() + ms; !done() && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 100));
-  };
   // The survivor delivers everything it can; the victim's leased items wait for their lease.
-  let last = -1;
-  await waitFor(() => (far.committed.length === last ? true : ((last = far.committed.length), false)), 20_000);
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const beforeTakeover = far.committed.length;
+  const beforeTakeover = await settled(() => far.committed.length);
   await survivor.advance(leaseMs + 1_000);
-  await waitFor(() => far.committed.length >= expected.length, 30_000);
+  await eventually(() => far.committed.length >= expected.length, { timeoutMs: 30_000, what: 'every referral committed after the takeover' });
 
   t.log(`${total} messages, ${expected.length} referrals; ${expected.length - beforeTakeover} waited for the killed connector's leases; ${far.replays} idempotent replays`);
   const committed = far.committed.map((entry) => entry.externalId);

@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { signCaraloom } from '../../core/signature.js';
 import { startInstance } from '../helpers/instance-process.js';
 import { freshSchema, testDatabaseUrl } from '../helpers/postgres.js';
+import { eventually, settled } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
 
 const events = Number(process.env.CARALOOM_MULTI_EVENTS ?? 300);
@@ -59,16 +60,10 @@ test('two relays on one database, one killed mid-run: every accepted event deliv
     }
   }
 
-  const until = async (done: () => boolean, ms: number) => {
-    for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 100));
-  };
   const distinct = () => new Set(subscriber.received.map((got) => got.eventId)).size;
-  let last = -1;
-  await until(() => (distinct() === last ? true : ((last = distinct()), false)), 20_000);
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const beforeTakeover = distinct();
+  const beforeTakeover = await settled(distinct);
   await survivor.advance(leaseMs + 1_000);
-  await until(() => distinct() >= accepted.length, 30_000);
+  await eventually(() => distinct() >= accepted.length, { timeoutMs: 30_000, what: 'every accepted event delivered after the takeover' });
 
   // First arrival of each event, in arrival order; a repeat (the killed relay
   // delivered but could not record it) must carry the same delivery id.

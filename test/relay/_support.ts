@@ -96,10 +96,4 @@ export async function startSubscriber(t: ExecutionContext, respond: (captured: C
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, all, calls: () => calls };
 }
 
-export async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually as until } from '../helpers/eventually.js';

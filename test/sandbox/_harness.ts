@@ -5,6 +5,7 @@ import type { ExecutionContext } from 'ava';
 import type { Clock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { createSandbox, sandboxConfig, type SandboxService } from '../../sandbox/service.js';
+import { eventuallyValue } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** Shared set-up for the sandbox tests: a real sandbox on port 0 in a temp folder. */
@@ -119,12 +120,5 @@ export async function startReceiver(t: ExecutionContext): Promise<Receiver> {
   };
 }
 
-/** Poll until `predicate` holds (15 s of real time at most); for states reached asynchronously. */
-export async function eventually<T>(probe: () => Promise<T>, predicate: (value: T) => boolean): Promise<T> {
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (predicate(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** Poll until `predicate` holds (15 s of real time at most, then the test fails); for states reached asynchronously. */
+export const eventually = <T>(probe: () => Promise<T>, predicate: (value: T) => boolean): Promise<T> => eventuallyValue(probe, predicate, 15_000);
