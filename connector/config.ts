@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { durationSchema } from '../core/config/duration.js';
+import { allowFromProblems } from '../core/mllp/allow-from.js';
+import { tlsConfigSchema } from '../core/tls.js';
 import { fhirIntakeConfigSchema } from './fhir/config.js';
 
 /** Seconds before attempt 2, 3, …: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 h in all). */
@@ -6,17 +9,6 @@ const defaultRetrySchedule = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
 /** Every HL7 v2 release; a message's MSH-12 matches an entry or one of its sub-releases (2.5 covers 2.5.1). */
 const defaultVersions = ['2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9'];
-
-const tlsSchema = z.strictObject({
-  /** PEM private key file. */
-  keyFile: z.string().min(1),
-  /** PEM certificate (chain) file. */
-  certFile: z.string().min(1),
-  /** PEM CA file that client certificates must chain to. */
-  caFile: z.string().min(1).optional(),
-  /** Require a client certificate signed by `caFile` (mutual TLS). @default false */
-  requestClientCert: z.boolean().default(false),
-});
 
 const mllpSchema = z
   .strictObject({
@@ -30,8 +22,22 @@ const mllpSchema = z
     maxConnections: z.number().int().min(1).max(10_000).default(100),
     /** TCP keep-alive initial delay in ms; 0 off. @default 60000 */
     keepAliveMs: z.number().int().min(0).default(60_000),
-    /** Serve MLLP over TLS (`mllps://`). */
-    tls: tlsSchema.optional(),
+    /** A frame, once its start block arrived, must end within this (`30s`), or the connection is closed; 0 never. @default 30s */
+    frameTimeout: durationSchema.default(30_000),
+    /** Connections from one peer address beyond this are refused (beside `maxConnections`). @default 10 */
+    maxConnectionsPerPeer: z.number().int().min(1).max(10_000).default(10),
+    /** Addresses / CIDR ranges that may connect (`10.20.0.0/16`, `192.168.4.7`, `fd00::/8`); others are closed before a byte is read. @default anyone */
+    allowFrom: z
+      .array(z.string())
+      .min(1, 'list at least one address, or leave allowFrom out to accept anyone')
+      .superRefine((entries, ctx) => {
+        for (const problem of allowFromProblems(entries)) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /** Bytes of frames being handled at once, all connections together; further frames wait unread. @default 2097152 (2 MiB) */
+    maxInFlightBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(2 * 1024 * 1024),
+    /** Serve MLLP over TLS (`mllps://`); policy in core/tls.ts (TLS 1.2+ with forward secrecy). */
+    tls: tlsConfigSchema.optional(),
   })
   .prefault({});
 
@@ -43,6 +49,8 @@ const httpSchema = z
     tokens: z.array(z.string().min(16, 'tokens must be at least 16 characters')).default([]),
     /** Largest `POST /hl7` body, in bytes. @default 1048576 */
     bodyLimit: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Serve the HTTP door (`/hl7`, `/fhir`, `/admin`, probes) over HTTPS; same options and policy as `mllp.tls`. */
+    tls: tlsConfigSchema.optional(),
   })
   .prefault({});
 
@@ -69,6 +77,17 @@ const apiSchema = z
      * as mapped: PATIENT DATA leaves the hospital to a sandbox. @default false
      */
     sendIdentifiersToSandbox: z.boolean().default(false),
+    /**
+     * FOR LAB USE ONLY. Allow an `http://` API URL with a non-sandbox key:
+     * the key and PATIENT DATA then cross the network unencrypted. Without it
+     * that combination is refused at start-up. @default false
+     */
+    allowInsecureApi: z.boolean().default(false),
+  })
+  .superRefine((api, ctx) => {
+    // A key written in config is known here; one from the environment is checked at service start.
+    const problem = insecureApiProblem(api.url, api.key, api.allowInsecureApi);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
   })
   .prefault({});
 
@@ -114,6 +133,24 @@ export const connectorConfigSchema = z
   .prefault({});
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
+
+/**
+ * Why this API URL and key must not be used together, or undefined. A real
+ * (non-sandbox) key over `http://` to another host would send the key and
+ * patient data in clear text; only `allowInsecureApi` (lab use) lets that
+ * start. Loopback URLs are allowed: the bytes never leave the machine.
+ */
+export function insecureApiProblem(url: string, key: string | undefined, allowInsecureApi: boolean): string | undefined {
+  if (allowInsecureApi || key === undefined || key === '' || key.startsWith('clk_sandbox_')) return undefined;
+  if (!url.toLowerCase().startsWith('http://')) return undefined;
+  // Loopback never reaches the network (a local TLS egress proxy, the sandbox, tests).
+  if (isLoopbackHost(new URL(url).hostname)) return undefined;
+  return 'an http:// API URL with a non-sandbox key would send the key and patient data unencrypted: use https://, or set connector.api.allowInsecureApi: true (lab use only)';
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
 
 /** A connector section with defaults applied, from a partial one (tests, `caraloom up`). */
 export function connectorConfig(partial: Record<string, unknown> = {}): ConnectorConfig {

@@ -3,20 +3,21 @@
  * wired — mappings, journal, the two doors (MLLP, HTTP) over one `ingest`,
  * the delivery worker, admin API, probes and metrics.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { StoreConfig } from '../core/config/store.js';
-import { describeError } from '../core/errors.js';
+import { ConfigError, describeError } from '../core/errors.js';
 import { listenHttp, type HttpListener } from '../core/http/listen.js';
 import { openJournal } from '../core/journal/open.js';
 import type { Journal } from '../core/journal/types.js';
 import type { Logger } from '../core/logger.js';
-import { createMllpServer, type MllpServer, type MllpTlsOptions } from '../core/mllp/server.js';
+import { createMllpServer, type MllpServer } from '../core/mllp/server.js';
+import { readTlsMaterial } from '../core/tls.js';
 import type { Listener, Service } from '../core/service.js';
 import { createWorker, type Worker } from '../core/worker.js';
 import { createAdmin } from './admin.js';
-import type { ConnectorConfig } from './config.js';
+import { type ConnectorConfig, insecureApiProblem } from './config.js';
 import { createApiClient, isSandboxKey, type ApiClient } from './delivery/api-client.js';
 import { createDeliveryHandler } from './delivery/handler.js';
 import { Pacer } from './delivery/pacer.js';
@@ -66,13 +67,6 @@ export interface ConnectorService extends Service {
   settle(): Promise<void>;
 }
 
-async function tlsOptions(config: ConnectorConfig): Promise<MllpTlsOptions | undefined> {
-  const tls = config.mllp.tls;
-  if (tls === undefined) return undefined;
-  const [key, cert, ca] = await Promise.all([readFile(tls.keyFile), readFile(tls.certFile), tls.caFile === undefined ? undefined : readFile(tls.caFile)]);
-  return { key, cert, ...(ca === undefined ? {} : { ca }), requestCert: tls.requestClientCert };
-}
-
 export function createConnector(options: ConnectorOptions): ConnectorService {
   const clock = options.clock ?? systemClock;
   const config = options.config;
@@ -101,7 +95,11 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     // Everything that can be wrong in files is checked before anything listens.
     const mappings = options.mappings ?? loadMappings(path.resolve(options.mappingsDir ?? config.mappings));
     const fhirMappings = options.fhirMappings ?? fhirMappingsFor(config, options.mappingsDir, log);
-    const tls = await tlsOptions(config);
+    // The key may come from the environment, so the schema could not check it.
+    const insecure = insecureApiProblem(apiUrl, apiKey, config.api.allowInsecureApi);
+    if (insecure !== undefined) throw new ConfigError(`connector.api.url: ${insecure}`, [{ path: 'connector.api.url', message: insecure }]);
+    const tls = config.mllp.tls === undefined ? undefined : await readTlsMaterial(config.mllp.tls, 'connector.mllp.tls');
+    const httpTls = config.http.tls === undefined ? undefined : await readTlsMaterial(config.http.tls, 'connector.http.tls');
     await mkdir(options.dataDir, { recursive: true });
     const opened = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'connector', clock });
     journal = opened;
@@ -184,7 +182,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     });
     const bound = await mllp.start();
     mllpUrl = bound.url;
-    http = await listenHttp(app.callback(), config.host, config.http.port);
+    http = await listenHttp(app.callback(), config.host, config.http.port, { tls: httpTls });
     worker.start();
     purgeTimer = setInterval(() => void purge(), 6 * 3_600_000);
     purgeTimer.unref();

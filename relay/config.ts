@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defaultSchedule } from '../core/retry-policy.js';
 import { secretProblem } from '../core/signature.js';
 import { durationSchema } from '../core/config/duration.js';
+import { tlsConfigSchema } from '../core/tls.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a lower-case name of letters, digits, - and _ (it names a queue)');
 const eventType = z.string().regex(/^(\*|[a-z0-9_]+(\.[a-z0-9_*]+)*)$/, 'expected an event type such as referral.matched, referral.*, or *');
@@ -93,6 +94,8 @@ export const relayConfigSchema = z
     host: z.string().default('127.0.0.1'),
     /** @default 8082 */
     port: z.number().int().min(0).max(65535).default(8082),
+    /** Serve the webhook listener over HTTPS (same options and policy as the connector's `mllp.tls`). */
+    tls: tlsConfigSchema.optional(),
     /** Where the API posts events. @default '/webhooks/caraloom' */
     path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/).default('/webhooks/caraloom'),
     /** Largest webhook body accepted (413 above). @default 256 KiB */

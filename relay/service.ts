@@ -9,6 +9,7 @@ import { openJournal } from '../core/journal/open.js';
 import type { Journal } from '../core/journal/types.js';
 import type { Logger } from '../core/logger.js';
 import type { Listener, Service } from '../core/service.js';
+import { readTlsMaterial } from '../core/tls.js';
 import { createAdmin } from './admin.js';
 import { addAdminRoutes } from './admin-routes.js';
 import type { RelayConfig } from './config.js';
@@ -111,7 +112,7 @@ export function createRelay(options: RelayOptions): Relay {
         const interval = options.syncIntervalMs ?? 2_000;
         timers.push(setInterval(() => void subscribers.sync().catch((error: unknown) => log.warn({ err: describeError(error) }, 'subscriber sync failed')), interval).unref());
         timers.push(setInterval(() => void purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed')), purgeIntervalMs).unref());
-        listener = await listenHttp(app.callback(), config.host, config.port);
+        listener = await listenHttp(app.callback(), config.host, config.port, { tls: config.tls === undefined ? undefined : await readTlsMaterial(config.tls, 'relay.tls') });
       } catch (error) {
         await this.stop();
         throw error;

@@ -7,21 +7,14 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../logger.js';
+import { type TlsMaterial, tlsServerOptions } from '../tls.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './codec.js';
 import { type ConnectionCounters, type ConnectionHandlers, MllpConnection } from './connection.js';
 
 export type { MllpConnectionInfo, MllpOversizeInfo, MllpReply } from './connection.js';
 
-export interface MllpTlsOptions {
-  /** PEM private key. */
-  key: string | Buffer;
-  /** PEM certificate (chain). */
-  cert: string | Buffer;
-  /** PEM CA(s) that client certificates must chain to. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Require and verify a client certificate (mutual TLS). @default false */
-  requestCert?: boolean;
-}
+/** Key material for `mllps://`; the cipher policy is core/tls.ts, shared by every listener. */
+export type MllpTlsOptions = TlsMaterial;
 
 export interface MllpServerOptions extends ConnectionHandlers {
   /** @default '127.0.0.1' */
@@ -87,19 +80,8 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
 
   const build = (): net.Server => {
     if (options.tls === undefined) return net.createServer({ allowHalfOpen: true }, onSocket);
-    const t = options.tls;
-    const requestCert = t.requestCert ?? false;
     const secure = tls.createServer(
-      {
-        allowHalfOpen: true,
-        key: t.key,
-        cert: t.cert,
-        ca: t.ca,
-        requestCert,
-        rejectUnauthorized: requestCert,
-        handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
-        minVersion: 'TLSv1.2',
-      },
+      { ...tlsServerOptions(options.tls), allowHalfOpen: true, handshakeTimeout: options.handshakeTimeoutMs ?? 10_000 },
       onSocket,
     );
     secure.on('tlsClientError', (error) => logger.warn({ code: (error as { code?: string }).code ?? error.message }, 'mllp tls handshake failed'));

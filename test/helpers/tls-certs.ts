@@ -52,3 +52,20 @@ export function makeTestPki(): TestPki {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export interface TestPkiFiles {
+  dir: string;
+  ca: string;
+  serverKey: string;
+  serverCert: string;
+}
+
+/** Write the CA and server pair as PEM files (config takes paths). */
+export function writeTestPki(pki: TestPki, dir: string): TestPkiFiles {
+  const file = (name: string, text: string): string => {
+    const target = path.join(dir, name);
+    writeFileSync(target, text, { mode: 0o600 });
+    return target;
+  };
+  return { dir, ca: file('ca.crt', pki.ca), serverKey: file('server.key', pki.serverKey), serverCert: file('server.crt', pki.serverCert) };
+}
