@@ -46,6 +46,13 @@ export interface ListMessagesOptions {
   until?: number | undefined;
   /** @default 50 */
   limit?: number | undefined;
+  /** Keyset paging, newest first: only messages with a smaller id than this. */
+  before?: number | undefined;
+  /** Exact matches on the searchable metadata. */
+  type?: string | undefined;
+  controlId?: string | undefined;
+  facility?: string | undefined;
+  mapping?: string | undefined;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -78,13 +85,32 @@ export interface ConnectorAdmin {
   /** Replay every dead message (optionally in a time range); returns their ids. */
   replayDead(options?: { since?: number | undefined; until?: number | undefined }): Promise<number[]>;
   counts(): Promise<Record<ItemStatus, number>>;
+  /** When the oldest still-queued message was received, if any. */
+  oldestQueuedAt(): Promise<string | null>;
+  /** Stop a queued message that is not being sent right now. */
+  cancel(id: number, reason: string): Promise<boolean>;
 }
+
+const metaFilter = (options: ListMessagesOptions) => {
+  const meta = Object.fromEntries(Object.entries({ type: options.type, controlId: options.controlId, facility: options.facility, mapping: options.mapping }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  return Object.keys(meta).length === 0 ? undefined : meta;
+};
 
 export function createAdmin(journal: Journal): ConnectorAdmin {
   return {
     async list(options = {}) {
-      const items = await journal.list({ queue: outboxQueue, status: options.status, since: options.since, until: options.until, limit: options.limit ?? 50, order: 'desc' });
-      return items.map(summary);
+      const limit = options.limit ?? 50;
+      const query = { queue: outboxQueue, status: options.status, since: options.since, meta: metaFilter(options), order: 'desc' as const };
+      if (options.before === undefined) return (await journal.list({ ...query, until: options.until, limit })).map(summary);
+      // The journal pages newest-first by time only, so page by the cursor's receive time and drop
+      // what is not older than the cursor id; messages received in the same millisecond widen the window.
+      const cursor = await journal.get(options.before);
+      const until = Math.min(options.until ?? Infinity, cursor === undefined ? Infinity : cursor.createdAt + 1);
+      for (let extra = 16; ; extra *= 4) {
+        const items = await journal.list({ ...query, until: Number.isFinite(until) ? until : undefined, limit: limit + extra });
+        const older = items.filter((item) => item.id < options.before!);
+        if (older.length >= limit || items.length < limit + extra) return older.slice(0, limit).map(summary);
+      }
     },
     async show(id) {
       const item = await journal.get<OutboxPayload>(id);
@@ -127,5 +153,13 @@ export function createAdmin(journal: Journal): ConnectorAdmin {
       return replayed;
     },
     counts: () => journal.counts(outboxQueue),
+    async oldestQueuedAt() {
+      const [oldest] = await journal.list({ queue: outboxQueue, status: 'queued', afterId: 0, order: 'asc', limit: 1 });
+      return oldest === undefined ? null : iso(oldest.createdAt);
+    },
+    async cancel(id, reason) {
+      const item = await journal.get(id);
+      return item !== undefined && item.queue === outboxQueue && journal.cancel(id, reason);
+    },
   };
 }

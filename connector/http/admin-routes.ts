@@ -8,7 +8,9 @@ import { bearerGuard } from './guard.js';
 /**
  * `/admin/messages` (list), `/admin/messages/:id` (show: raw HL7, mapped
  * request, every attempt), `POST /admin/messages/:id/replay`,
- * `POST /admin/messages/replay-dead`, behind `connector.admin.tokens`.
+ * `POST /admin/messages/replay-dead`, `POST /admin/messages/:id/cancel`,
+ * behind `connector.admin.tokens`. The list filters by status, time, type,
+ * controlId, facility and mapping, and pages newest-first with `before=<id>`.
  */
 export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: readonly string[]): void {
   const fail = (ctx: Context, status: number, code: string, message: string) => {
@@ -26,10 +28,13 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     const since = queryTime(queryValue(ctx, 'since'));
     const until = queryTime(queryValue(ctx, 'until'));
     const limit = queryValue(ctx, 'limit') === undefined ? 50 : Number(queryValue(ctx, 'limit'));
+    const before = queryValue(ctx, 'before') === undefined ? undefined : Number(queryValue(ctx, 'before'));
+    if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) return fail(ctx, 400, 'BAD_REQUEST', 'before must be a message id');
+    const filters = { before, type: queryValue(ctx, 'type'), controlId: queryValue(ctx, 'controlId'), facility: queryValue(ctx, 'facility'), mapping: queryValue(ctx, 'mapping') };
     if (status !== undefined && !itemStatuses.includes(status as ItemStatus)) return fail(ctx, 400, 'BAD_REQUEST', `status must be one of ${itemStatuses.join(', ')}`);
     if (since === null || until === null) return fail(ctx, 400, 'BAD_REQUEST', 'since and until must be ISO 8601 times');
     if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1_000)) return fail(ctx, 400, 'BAD_REQUEST', 'limit must be an integer from 1 to 1000');
-    ctx.body = { data: await admin.list({ status: status as ItemStatus | undefined, since, until, limit }), counts: await admin.counts() };
+    ctx.body = { data: await admin.list({ status: status as ItemStatus | undefined, since, until, limit, ...filters }), counts: await admin.counts(), oldestQueuedAt: await admin.oldestQueuedAt() };
   });
   router.post('/admin/messages/replay-dead', async (ctx) => {
     const since = queryTime(queryValue(ctx, 'since'));
@@ -48,5 +53,10 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     if (!ok) return fail(ctx, 409, 'NOT_REPLAYABLE', 'message not found, not a referral, or still queued');
     ctx.status = 202;
     ctx.body = { data: { id: id(ctx), status: 'queued' } };
+  });
+  router.post('/admin/messages/:id/cancel', async (ctx) => {
+    const ok = id(ctx) === undefined ? false : await admin.cancel(id(ctx)!, queryValue(ctx, 'reason') ?? 'cancelled by an operator');
+    if (!ok) return fail(ctx, 409, 'NOT_CANCELLABLE', 'message not found, not queued, or being sent right now');
+    ctx.body = { data: { id: id(ctx), status: 'cancelled' } };
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectorConfigSchema } from '../../connector/config.js';
+import { consoleConfigSchema } from '../../console/config.js';
 import { relayConfigSchema } from '../../relay/config.js';
 import { sandboxConfigSchema } from '../../sandbox/config.js';
 import { storeSchema } from './store.js';
@@ -14,6 +15,7 @@ export const configSchema = z.strictObject({
   sandbox: sandboxConfigSchema,
   connector: connectorConfigSchema,
   relay: relayConfigSchema,
+  console: consoleConfigSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
