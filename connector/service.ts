@@ -7,7 +7,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { StoreConfig } from '../core/config/store.js';
+import { createDiskFloor, minFreeDiskOf, type FreeBytesProbe } from '../core/disk-space.js';
 import { ConfigError, describeError } from '../core/errors.js';
+import { operationOutcome } from '../core/fhir/outcome.js';
 import { listenHttp, type HttpListener } from '../core/http/listen.js';
 import { openJournal } from '../core/journal/open.js';
 import type { Journal } from '../core/journal/types.js';
@@ -22,6 +24,7 @@ import { createApiClient, isSandboxKey, type ApiClient } from './delivery/api-cl
 import { createDeliveryHandler } from './delivery/handler.js';
 import { Pacer } from './delivery/pacer.js';
 import { buildRejectAck } from './hl7/ack.js';
+import { looksLikeAck } from './hl7/ack-mode.js';
 import { createConnectorApp } from './http/app.js';
 import { ingest, type IngestInput, type IngestResult } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
@@ -54,6 +57,8 @@ export interface ConnectorOptions {
   clock?: Clock;
   /** Jitter source of retries. @default Math.random */
   random?: () => number;
+  /** Free bytes on the journal's disk, checked against `store.minFreeDisk` (tests inject it). @default statfs */
+  freeDiskBytes?: FreeBytesProbe;
 }
 
 export interface ConnectorService extends Service {
@@ -107,6 +112,18 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     metrics = createConnectorMetrics(() => journal);
     const m = metrics;
     const deps = { journal: opened, mappings, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m };
+    // Refuse new work before SQLite would hit ENOSPC mid-commit; accept again once space returns.
+    const floor = createDiskFloor({ dir: options.dataDir, minFreeBytes: minFreeDiskOf(options.store), probe: options.freeDiskBytes, clock, logger: log });
+    /** AR 207 (not stored, send again) while below the floor; undefined to go on. An ACK that came in gets nothing. */
+    const belowFloor = async (bytes: Buffer | undefined, door: 'mllp' | 'http' | 'fhir'): Promise<{ reply: Buffer | undefined } | undefined> => {
+      if ((await floor.check()) === undefined) return undefined;
+      m.diskRefused.inc({ door });
+      const salvage = bytes?.toString('latin1');
+      if (salvage !== undefined && looksLikeAck(salvage)) return { reply: undefined };
+      m.acked.inc({ code: 'AR' });
+      const text = 'journal disk is below its free-space floor: send again later';
+      return { reply: Buffer.from(buildRejectAck(salvage, { code: 'AR', text: 'storage full', errors: [{ code: 207, userMessage: text }], now: new Date(clock.now()) }), 'latin1') };
+    };
     const run = async (input: IngestInput): Promise<IngestResult> => {
       try {
         return await ingest(input, deps);
@@ -150,6 +167,8 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       // Probes come every few seconds; the API is asked at most every 10 s.
       if (clock.now() - apiChecked.at > 10_000) apiChecked = { at: clock.now(), ok: await client.healthy() };
       if (!apiChecked.ok) found.push(`api: ${new URL(apiUrl).origin} is not reachable`);
+      const low = await floor.check();
+      if (low !== undefined) found.push(low);
       return found;
     };
     const app = createConnectorApp({
@@ -160,6 +179,20 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       adminTokens: config.admin.tokens,
       bodyLimit: config.http.bodyLimit,
       logger: log,
+      // The disk floor, before the HTTP doors read a body: 503 makes HTTP senders queue and retry.
+      admission: async (ctx, next) => {
+        const door = ctx.method !== 'POST' ? undefined : ctx.path === '/hl7' ? 'http' : ctx.path.startsWith('/fhir/') ? 'fhir' : undefined;
+        const refused = door === undefined ? undefined : await belowFloor(undefined, door);
+        if (refused === undefined) return next();
+        ctx.status = 503;
+        if (door === 'fhir') {
+          ctx.type = 'application/fhir+json';
+          ctx.body = operationOutcome([{ code: 'transient', diagnostics: 'storage full: retry later' }]);
+        } else {
+          ctx.type = 'x-application/hl7-v2+er7; charset=latin1';
+          ctx.body = refused.reply;
+        }
+      },
       fhir: createFhirIntakeRouter({ journal: opened, mappings: fhirMappings, delivery: { url: apiUrl, key: apiKey, timeoutMs: config.api.timeoutMs, deidentify: sandbox && !config.api.sendIdentifiersToSandbox }, tokens: config.http.tokens, bodyLimit: config.http.bodyLimit, respondSync: config.fhir.respondSync, syncTimeoutMs: config.fhir.syncTimeoutMs, logger: log, clock }),
     });
 
@@ -171,8 +204,16 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       idleTimeoutMs: config.mllp.idleTimeoutMs,
       maxConnections: config.mllp.maxConnections,
       keepAliveMs: config.mllp.keepAliveMs,
+      frameTimeoutMs: config.mllp.frameTimeout,
+      maxConnectionsPerPeer: config.mllp.maxConnectionsPerPeer,
+      allowFrom: config.mllp.allowFrom,
+      maxInFlightBytes: config.mllp.maxInFlightBytes,
+      onDrop: (reason) => m.mllpDropped.inc({ reason }),
       logger: log,
-      onFrame: async (payload) => (await run({ bytes: payload, door: 'mllp' })).reply,
+      onFrame: async (payload) => {
+        const refused = await belowFloor(payload, 'mllp');
+        return refused !== undefined ? refused.reply : (await run({ bytes: payload, door: 'mllp' })).reply;
+      },
       onOversize: (info) => {
         m.received.inc({ door: 'mllp' });
         m.acked.inc({ code: 'AR' });

@@ -22,6 +22,8 @@ export interface ConnectorAppOptions {
   adminTokens: readonly string[];
   bodyLimit: number;
   logger: Logger;
+  /** Runs before every route and may answer itself (the disk floor answers intake 503). */
+  admission?: Koa.Middleware | undefined;
   /** The FHIR R4 door (`/fhir/*`, connector/fhir/router.ts), mounted when given. */
   fhir?: Router | undefined;
 }
@@ -42,6 +44,7 @@ export function createConnectorApp(options: ConnectorAppOptions): Koa {
       ctx.body = { error: { code: isCaraloomError(error) ? error.code : 'INTERNAL', message: isCaraloomError(error) && error.expose ? error.message : 'internal error' } };
     }
   });
+  if (options.admission !== undefined) app.use(options.admission);
   addOpsRoutes(router, options.ops);
   router.post('/hl7', bearerGuard(options.hl7Tokens, 'HTTP intake disabled: set connector.http.tokens'), async (ctx) => {
     if (!HL7_TYPES.has(mediaType(ctx.req))) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { byteSizeSchema } from './byte-size.js';
 
 /** Where the journal lives. SQLite is embedded; PostgreSQL lets several instances share work. */
 export const storeSchema = z
@@ -7,6 +8,12 @@ export const storeSchema = z
       kind: z.literal('sqlite'),
       /** `full` survives power loss; `normal` survives a killed process only. @default 'full' */
       synchronous: z.enum(['full', 'normal']).default('full'),
+      /**
+       * Refuse new messages (AR 207 / 503) while the journal's disk has less free
+       * space than this (`512MB`, `2GB`; binary units); `0` off. Checked before
+       * SQLite would fail with ENOSPC; intake resumes on its own. @default 512MB
+       */
+      minFreeDisk: byteSizeSchema.optional(),
     }),
     z.strictObject({
       kind: z.literal('postgres'),

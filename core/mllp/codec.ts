@@ -67,6 +67,7 @@ export class MllpDecoder {
   private discarded = 0;
   /** The previous chunk ended in 0x1C inside a frame: the next byte decides. */
   private pendingEnd = false;
+  private ended = 0;
 
   constructor(options: MllpDecoderOptions = {}) {
     const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -79,6 +80,11 @@ export class MllpDecoder {
   /** True while part of a frame has been received and not yet ended. */
   get pending(): boolean {
     return this.inFrame;
+  }
+
+  /** Frames ended so far (answered or oversize): the listener's frame deadline restarts when this moves. */
+  get framesEnded(): number {
+    return this.ended;
   }
 
   /** Bytes currently buffered for the unfinished frame. */
@@ -198,6 +204,7 @@ export class MllpDecoder {
       const payload = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
       events.push({ type: 'frame', payload });
     }
+    this.ended++;
     this.parts = [];
     this.size = 0;
     this.inFrame = false;

@@ -2,14 +2,18 @@
  * The MLLP listener (TCP or TLS). It owns sockets only: framing is codec.ts,
  * per-connection ordering is connection.ts, and what a frame means is the
  * caller's `onFrame`. Errors on one connection never reach the process.
+ * Who may connect is decided at accept, before a byte is read: `allowFrom`,
+ * then a per-peer limit beside the global one (MLLP has no authentication).
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../logger.js';
 import { type TlsMaterial, tlsServerOptions } from '../tls.js';
+import { createAllowList, normalizeAddress } from './allow-from.js';
+import { ByteBudget } from './budget.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './codec.js';
-import { type ConnectionCounters, type ConnectionHandlers, MllpConnection } from './connection.js';
+import { type ConnectionCounters, type ConnectionHandlers, type ConnectionSettings, MllpConnection } from './connection.js';
 
 export type { MllpConnectionInfo, MllpOversizeInfo, MllpReply } from './connection.js';
 
@@ -29,6 +33,16 @@ export interface MllpServerOptions extends ConnectionHandlers {
   idleTimeoutMs?: number;
   /** Connections beyond this are refused (closed at once). @default 100 */
   maxConnections?: number;
+  /** Connections from one peer address beyond this are refused, so one host cannot take every slot. @default 10 */
+  maxConnectionsPerPeer?: number;
+  /** Addresses / CIDR ranges (IPv4, IPv6, IPv4-mapped) that may connect; others are closed at accept. @default undefined (anyone) */
+  allowFrom?: readonly string[] | undefined;
+  /** A frame, once started, must end within this many ms or the connection is closed; 0 never. @default 30000 */
+  frameTimeoutMs?: number;
+  /** Bytes of frames being handled across all connections; more wait (their sockets unread). @default 2097152 (2 MiB) */
+  maxInFlightBytes?: number;
+  /** Told about every connection closed by a limit (for metrics); `remoteAddress` only, never content. */
+  onDrop?: (reason: MllpDropReason, remoteAddress: string) => void;
   /** TCP keep-alive initial delay; 0 off. @default 60000 */
   keepAliveMs?: number;
   /** A TLS handshake must finish within this. @default 10000 */
@@ -36,10 +50,20 @@ export interface MllpServerOptions extends ConnectionHandlers {
   logger?: Logger;
 }
 
+/** Why the listener closed a connection itself. */
+export type MllpDropReason = 'max_connections' | 'per_peer_limit' | 'not_allowed' | 'frame_timeout';
+
 export interface MllpServerStats extends ConnectionCounters {
   connections: number;
   accepted: number;
+  /** Refused by `maxConnections`. */
   refused: number;
+  /** Refused by `maxConnectionsPerPeer`. */
+  peerRefused: number;
+  /** Closed at accept: not in `allowFrom`. */
+  notAllowed: number;
+  /** Frame bytes being handled now (listener-wide budget in use). */
+  inFlightBytes: number;
 }
 
 export interface MllpServer {
@@ -52,16 +76,25 @@ export interface MllpServer {
 
 export function createMllpServer(options: MllpServerOptions): MllpServer {
   const logger = (options.logger ?? silentLogger()).child({ component: 'mllp-server' });
-  const settings = {
+  const onDrop = options.onDrop ?? (() => undefined);
+  const settings: ConnectionSettings = {
     maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
     keepAliveMs: options.keepAliveMs ?? 60_000,
     tls: options.tls !== undefined,
+    frameTimeoutMs: options.frameTimeoutMs ?? 30_000,
+    budget: new ByteBudget(options.maxInFlightBytes ?? 2 * 1024 * 1024),
+    onFrameTimeout: (info) => onDrop('frame_timeout', info.remoteAddress),
   };
   const handlers: ConnectionHandlers = { onFrame: options.onFrame, onOversize: options.onOversize };
-  const counters: ConnectionCounters = { frames: 0, replies: 0, skippedBytes: 0, oversize: 0, handlerErrors: 0 };
+  const counters: ConnectionCounters = { frames: 0, replies: 0, skippedBytes: 0, oversize: 0, handlerErrors: 0, frameTimeouts: 0 };
+  const allowed = createAllowList(options.allowFrom);
+  const perPeerMax = options.maxConnectionsPerPeer ?? 10;
+  const perPeer = new Map<string, number>();
   let accepted = 0;
   let refused = 0;
+  let peerRefused = 0;
+  let notAllowed = 0;
   const live = new Set<MllpConnection>();
   // Every accepted TCP socket, including TLS ones still in their handshake
   // (not yet in `live`): a peer that drops mid-handshake on a half-open socket
@@ -70,7 +103,39 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
   let nextId = 1;
   let server: net.Server | undefined;
 
+  /**
+   * Runs first on every TCP connection (before TLS wraps it, before any read):
+   * false when the socket was closed here.
+   */
+  const admit = (socket: net.Socket): boolean => {
+    const remote = socket.remoteAddress ?? '';
+    const peer = normalizeAddress(remote);
+    if (!allowed(remote)) {
+      notAllowed++;
+      logger.warn({ remote: peer }, 'mllp connection refused: address not in allowFrom');
+      onDrop('not_allowed', peer);
+      socket.destroy();
+      return false;
+    }
+    const open = perPeer.get(peer) ?? 0;
+    if (open >= perPeerMax) {
+      peerRefused++;
+      logger.warn({ remote: peer, max: perPeerMax }, 'mllp connection refused: too many connections from this peer');
+      onDrop('per_peer_limit', peer);
+      socket.destroy();
+      return false;
+    }
+    perPeer.set(peer, open + 1);
+    socket.once('close', () => {
+      const left = (perPeer.get(peer) ?? 1) - 1;
+      if (left <= 0) perPeer.delete(peer);
+      else perPeer.set(peer, left);
+    });
+    return true;
+  };
+
   const onSocket = (socket: net.Socket): void => {
+    if (socket.destroyed) return; // refused by `admit`
     accepted++;
     const connection = new MllpConnection(socket, nextId++, handlers, counters, logger, settings);
     live.add(connection);
@@ -92,12 +157,15 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
     async start() {
       const s = build();
       s.maxConnections = options.maxConnections ?? 100;
-      s.on('drop', () => {
+      s.on('drop', (data?: { remoteAddress?: string }) => {
         refused++;
         logger.warn({ max: s.maxConnections }, 'mllp connection refused: too many connections');
+        onDrop('max_connections', normalizeAddress(data?.remoteAddress ?? ''));
       });
       s.on('error', (error) => logger.error({ err: error.message }, 'mllp server error'));
-      s.on('connection', (socket: net.Socket) => {
+      // Prepended: for TLS this runs before the handshake starts.
+      s.prependListener('connection', (socket: net.Socket) => {
+        if (!admit(socket)) return;
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
       });
@@ -133,7 +201,7 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
     },
 
     stats() {
-      return { ...counters, connections: live.size, accepted, refused };
+      return { ...counters, connections: live.size, accepted, refused, peerRefused, notAllowed, inFlightBytes: settings.budget.inUse };
     },
   };
 }
