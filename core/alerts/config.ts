@@ -33,6 +33,8 @@ const emailSchema = z.strictObject({
   secure: z.boolean().default(false),
   /** Refuse to send without TLS (STARTTLS required). @default true */
   requireTls: z.boolean().default(true),
+  /** PEM CA file the server's certificate must chain to (an internal CA); public roots otherwise. */
+  caFile: z.string().min(1).optional(),
   /** SMTP login; the password from `${SMTP_PASSWORD}`. */
   user: z.string().min(1).optional(),
   password: z.string().min(1).optional(),

@@ -3,6 +3,7 @@
  * MessageCard) and e-mail over SMTP. Bodies hold the alert name, the service,
  * the host, a PHI-free summary and times — nothing from any message.
  */
+import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { request } from 'undici';
 import type { AlertsConfig } from './config.js';
@@ -82,6 +83,7 @@ export function emailNotifier(config: NonNullable<AlertsConfig['email']>): Notif
     secure: config.secure,
     requireTLS: config.requireTls && !config.secure,
     ...(config.user === undefined ? {} : { auth: { user: config.user, pass: config.password ?? '' } }),
+    ...(config.caFile === undefined ? {} : { tls: { ca: readFileSync(config.caFile, 'utf8'), minVersion: 'TLSv1.2' as const } }),
     connectionTimeout: config.timeout,
     greetingTimeout: config.timeout,
     socketTimeout: config.timeout,
