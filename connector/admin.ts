@@ -6,7 +6,7 @@
  */
 import type { Attempt, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
 import type { OutboxPayload } from './outbox.js';
-import { outboxQueue } from './outbox.js';
+import { outboxQueue, readOutboxPayload, statusQuery, type MessageStatus } from './outbox.js';
 
 export interface MessageSummary {
   id: number;
@@ -41,7 +41,8 @@ export interface MessageDetail extends MessageSummary {
 }
 
 export interface ListMessagesOptions {
-  status?: ItemStatus | undefined;
+  /** A journal status, or `ignored` (events no mapping selects: `filtered` records with action `ignored`). */
+  status?: MessageStatus | undefined;
   since?: number | undefined;
   until?: number | undefined;
   /** @default 50 */
@@ -100,7 +101,9 @@ export function createAdmin(journal: Journal): ConnectorAdmin {
   return {
     async list(options = {}) {
       const limit = options.limit ?? 50;
-      const query = { queue: outboxQueue, status: options.status, since: options.since, meta: metaFilter(options), order: 'desc' as const };
+      const byStatus = statusQuery(options.status);
+      const meta = byStatus.meta === undefined ? metaFilter(options) : { ...metaFilter(options), ...byStatus.meta };
+      const query = { queue: outboxQueue, status: byStatus.status, since: options.since, meta, order: 'desc' as const };
       if (options.before === undefined) return (await journal.list({ ...query, until: options.until, limit })).map(summary);
       // The journal pages newest-first by time only, so page by the cursor's receive time and drop
       // what is not older than the cursor id; messages received in the same millisecond widen the window.
@@ -113,13 +116,14 @@ export function createAdmin(journal: Journal): ConnectorAdmin {
       }
     },
     async show(id) {
-      const item = await journal.get<OutboxPayload>(id);
+      const item = await journal.get(id);
       if (item === undefined || item.queue !== outboxQueue) return undefined;
-      const p = item.payload;
+      // Read through readOutboxPayload: records written before payloads carried `kind` are HL7.
+      const p = readOutboxPayload(item.payload);
       return {
         ...summary(item),
-        hl7: p.hl7,
-        encoding: p.encoding,
+        hl7: p.kind === 'hl7' ? p.hl7 : '',
+        encoding: p.kind === 'hl7' ? p.encoding : 'utf-8',
         door: p.door,
         request: p.request ?? null,
         idempotencyKey: p.idempotencyKey ?? null,

@@ -99,6 +99,14 @@ const hl7Schema = z
     versions: z.array(z.string().regex(/^\d+(\.\d+)*$/)).min(1).default(defaultVersions),
     /** Encoding of messages with no MSH-18 (HL7 says ASCII; set windows-1252 for feeds that send accents undeclared). @default 'utf-8' */
     fallbackEncoding: z.string().min(1).default('utf-8'),
+    /**
+     * An event of a message type the mappings take that no mapping selects
+     * (A02, A05, A28… on a full ADT feed): `ignore` answers AA and records it
+     * `ignored`, as engines answer what a channel filters (a NACK makes the
+     * engine alert and, when it queues on NACK, hold back what follows);
+     * `reject` answers AR 201. See docs/connector.md. @default 'ignore'
+     */
+    unmappedEvents: z.enum(['ignore', 'reject']).default('ignore'),
   })
   .prefault({});
 

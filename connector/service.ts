@@ -26,7 +26,7 @@ import { Pacer } from './delivery/pacer.js';
 import { buildRejectAck } from './hl7/ack.js';
 import { looksLikeAck } from './hl7/ack-mode.js';
 import { createConnectorApp } from './http/app.js';
-import { ingest, type IngestInput, type IngestResult } from './ingest.js';
+import { ingest, type Hl7IngestInput, type Hl7IngestResult } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
 import { loadMappings } from './mapping/load.js';
 import { createConnectorMetrics, type ConnectorMetrics } from './metrics.js';
@@ -111,7 +111,9 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     await purge();
     metrics = createConnectorMetrics(() => journal);
     const m = metrics;
-    const deps = { journal: opened, mappings, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m };
+    // One pipeline for every door: HL7 v2 (MLLP, POST /hl7) and FHIR (POST /fhir) go through the same ingest().
+    const fhir = { mappings: fhirMappings, deidentify: isSandboxKey(apiKey) && !config.api.sendIdentifiersToSandbox };
+    const deps = { journal: opened, mappings, fhir, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m };
     // Refuse new work before SQLite would hit ENOSPC mid-commit; accept again once space returns.
     const floor = createDiskFloor({ dir: options.dataDir, minFreeBytes: minFreeDiskOf(options.store), probe: options.freeDiskBytes, clock, logger: log });
     /** AR 207 (not stored, send again) while below the floor; undefined to go on. An ACK that came in gets nothing. */
@@ -124,7 +126,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       const text = 'journal disk is below its free-space floor: send again later';
       return { reply: Buffer.from(buildRejectAck(salvage, { code: 'AR', text: 'storage full', errors: [{ code: 207, userMessage: text }], now: new Date(clock.now()) }), 'latin1') };
     };
-    const run = async (input: IngestInput): Promise<IngestResult> => {
+    const run = async (input: Hl7IngestInput): Promise<Hl7IngestResult> => {
       try {
         return await ingest(input, deps);
       } catch (error) {
@@ -132,7 +134,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
         log.error({ err: describeError(error) }, 'ingest failed unexpectedly');
         m.acked.inc({ code: 'AR' });
         const ack = buildRejectAck(input.bytes.toString('latin1'), { code: 'AR', text: 'internal error', errors: [{ code: 207 }], now: new Date(clock.now()) });
-        return { outcome: 'unavailable', code: 'AR', reply: Buffer.from(ack, 'latin1'), encoding: 'latin1' };
+        return { kind: 'hl7', outcome: 'unavailable', code: 'AR', reply: Buffer.from(ack, 'latin1'), encoding: 'latin1' };
       }
     };
 
@@ -193,7 +195,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
           ctx.body = refused.reply;
         }
       },
-      fhir: createFhirIntakeRouter({ journal: opened, mappings: fhirMappings, delivery: { url: apiUrl, key: apiKey, timeoutMs: config.api.timeoutMs, deidentify: sandbox && !config.api.sendIdentifiersToSandbox }, tokens: config.http.tokens, bodyLimit: config.http.bodyLimit, respondSync: config.fhir.respondSync, syncTimeoutMs: config.fhir.syncTimeoutMs, logger: log, clock }),
+      fhir: createFhirIntakeRouter({ ingest: (input) => ingest(input, deps), journal: opened, api: client, tokens: config.http.tokens, bodyLimit: config.http.bodyLimit, respondSync: config.fhir.respondSync, syncTimeoutMs: config.fhir.syncTimeoutMs, logger: log, clock }),
     });
 
     mllp = createMllpServer({
@@ -212,7 +214,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       logger: log,
       onFrame: async (payload) => {
         const refused = await belowFloor(payload, 'mllp');
-        return refused !== undefined ? refused.reply : (await run({ bytes: payload, door: 'mllp' })).reply;
+        return refused !== undefined ? refused.reply : (await run({ kind: 'hl7', bytes: payload, door: 'mllp' })).reply;
       },
       onOversize: (info) => {
         m.received.inc({ door: 'mllp' });

@@ -4,7 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../../core/config/load.js';
 import { CaraloomError } from '../../core/errors.js';
 import { openJournal } from '../../core/journal/open.js';
-import { itemStatuses, type ItemStatus } from '../../core/journal/types.js';
+import { isMessageStatus, messageStatuses, type MessageStatus } from '../../connector/outbox.js';
 import { createLogger } from '../../core/logger.js';
 import { createAdmin, type ConnectorAdmin } from '../../connector/admin.js';
 import { connectorConfigSchema } from '../../connector/config.js';
@@ -127,9 +127,9 @@ const messagesCommand: CommandModule = {
   describe: 'Messages the connector received: list, show ID, replay ID | --dead',
   builder: (yargs) =>
     yargs
-      .command<ListArgs>('list', 'Newest messages first', (y) => common(y).option('status', { type: 'string', describe: itemStatuses.join(' | ') }).option('json', { type: 'boolean' }).option('limit', { type: 'number', default: 50 }).option('since', { type: 'string' }).option('until', { type: 'string' }) as Argv<ListArgs>, async (args) => {
-        if (args.status !== undefined && !itemStatuses.includes(args.status as ItemStatus)) throw new CaraloomError('USAGE', `--status expects one of ${itemStatuses.join(', ')}`, { status: 400 });
-        const rows = await withAdmin(args, (admin) => admin.list({ status: args.status as ItemStatus | undefined, limit: args.limit, since: time(args.since, 'since'), until: time(args.until, 'until') }));
+      .command<ListArgs>('list', 'Newest messages first', (y) => common(y).option('status', { type: 'string', describe: messageStatuses.join(' | ') }).option('json', { type: 'boolean' }).option('limit', { type: 'number', default: 50 }).option('since', { type: 'string' }).option('until', { type: 'string' }) as Argv<ListArgs>, async (args) => {
+        if (args.status !== undefined && !isMessageStatus(args.status)) throw new CaraloomError('USAGE', `--status expects one of ${messageStatuses.join(', ')}`, { status: 400 });
+        const rows = await withAdmin(args, (admin) => admin.list({ status: args.status as MessageStatus | undefined, limit: args.limit, since: time(args.since, 'since'), until: time(args.until, 'until') }));
         process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows, ['id', 'status', 'type', 'controlId', 'facility', 'mapping', 'action', 'attempts', 'referralId', 'lastError', 'receivedAt']));
       })
       .command<CommonArgs & { id: number }>('show <id>', 'One message: raw HL7, mapped request, every attempt and answer (patient data: keep the output private)', (y) => common(y).positional('id', { type: 'number', demandOption: true }) as Argv<CommonArgs & { id: number }>, async (args) => {

@@ -1,8 +1,10 @@
 /**
- * The Discharge API as the connector sees it: POST a JSON body, read the
- * answer. One undici keep-alive Pool per API origin; answers come back as
- * data (status, headers, bounded text), never thrown. Network failures and
- * timeouts throw coded errors the handler turns into retries.
+ * The Discharge API as the connector sees it: POST a JSON body or GET a
+ * resource, read the answer. One undici keep-alive Pool per API origin for
+ * every call the connector makes (deliveries, the FHIR door's reads, health),
+ * with the configured timeouts; answers come back as data (status, headers,
+ * bounded text), never thrown. Network failures and timeouts throw undici's
+ * coded errors (`UND_ERR_CONNECT_TIMEOUT`…): callers retry or report them.
  */
 import { Pool } from 'undici';
 
@@ -27,6 +29,10 @@ export interface ApiAnswer {
 
 export interface ApiClient {
   post(path: string, body: unknown, headers: Record<string, string>): Promise<ApiAnswer>;
+  /** GET a path under the base URL (e.g. `/v1/fhir/ServiceRequest/{id}`). */
+  get(path: string, headers?: Record<string, string>): Promise<ApiAnswer>;
+  /** The absolute URL of a path under the base URL, for `Location` headers. */
+  urlOf(path: string): string;
   /** GET `/v1/health`: true when the API answers 2xx. */
   healthy(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -52,23 +58,22 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER);
   }
 
+  async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string): Promise<ApiAnswer> {
+    const response = await pool.request({ method, path: `${prefix}${path}`, headers: { ...auth, accept: 'application/json, application/fhir+json', ...headers }, body });
+    const text = await read(response.body);
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.statusCode, headers: response.headers, text, json };
+  }
+
   return {
-    async post(path, body, headers) {
-      const response = await pool.request({
-        method: 'POST',
-        path: `${prefix}${path}`,
-        headers: { ...auth, accept: 'application/json, application/fhir+json', ...headers },
-        body: JSON.stringify(body),
-      });
-      const text = await read(response.body);
-      let json: unknown;
-      try {
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: response.statusCode, headers: response.headers, text, json };
-    },
+    post: (path, body, headers) => call('POST', path, headers, JSON.stringify(body)),
+    get: (path, headers = {}) => call('GET', path, headers),
+    urlOf: (path) => `${base.origin}${prefix}${path}`,
     async healthy(limitMs = 3_000) {
       try {
         const response = await pool.request({ method: 'GET', path: `${prefix}/v1/health`, headers: { accept: 'application/json' }, headersTimeout: limitMs, bodyTimeout: limitMs });

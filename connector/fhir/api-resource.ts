@@ -3,18 +3,16 @@
  * `Prefer: respond-sync` and the status URL with the real resource. The
  * delivery attempt already holds the API's answer (bounded to 2 KB); when it
  * was cut short, or the item went to the native API, it is read back with
- * `GET /v1/fhir/ServiceRequest/{id}` (one request, same key).
+ * `GET /v1/fhir/ServiceRequest/{id}` through the connector's one ApiClient
+ * (its timeouts, its keep-alive pool). A failed read is reported, not hidden:
+ * the referral stays delivered, and the answer says why it names only the id.
  */
 import type { Resource, ServiceRequest } from 'fhir/r4.js';
+import { describeError } from '../../core/errors.js';
 import type { Journal } from '../../core/journal/types.js';
+import type { ApiClient } from '../delivery/api-client.js';
 
-export interface ApiAccess {
-  /** Discharge API base URL (its path is kept as a prefix). */
-  url: string;
-  key?: string | undefined;
-  /** @default 5000 */
-  timeoutMs?: number;
-}
+export type ApiRead = { resource: ServiceRequest } | { problem: string };
 
 function parse(text: string | undefined): Resource | undefined {
   if (text === undefined) return undefined;
@@ -26,27 +24,25 @@ function parse(text: string | undefined): Resource | undefined {
   }
 }
 
-/** The API's URL of a ServiceRequest, for `Location` headers. */
-export function apiServiceRequestUrl(api: ApiAccess, referralId: string): string {
-  return `${api.url.replace(/\/+$/, '')}/v1/fhir/ServiceRequest/${encodeURIComponent(referralId.replace(/_/g, '-'))}`;
+/** The API's path of a ServiceRequest (its FHIR ids use `-` where native ids use `_`). */
+export function apiServiceRequestPath(referralId: string): string {
+  return `/v1/fhir/ServiceRequest/${encodeURIComponent(referralId.replace(/_/g, '-'))}`;
 }
 
-export async function apiServiceRequest(journal: Journal, api: ApiAccess, itemId: number, target: unknown, referralId: string): Promise<ServiceRequest | undefined> {
+export async function apiServiceRequest(journal: Journal, api: ApiClient, itemId: number, target: unknown, referralId: string): Promise<ApiRead> {
   if (target === 'fhir') {
     const attempts = await journal.attempts(itemId);
     const last = [...attempts].reverse().find((attempt) => attempt.ok);
     const resource = parse(last?.response);
-    if (resource?.resourceType === 'ServiceRequest') return resource as ServiceRequest;
+    if (resource?.resourceType === 'ServiceRequest') return { resource: resource as ServiceRequest };
   }
+  let answer;
   try {
-    const response = await fetch(apiServiceRequestUrl(api, referralId), {
-      headers: { accept: 'application/fhir+json', ...(api.key === undefined ? {} : { authorization: `Bearer ${api.key}` }) },
-      signal: AbortSignal.timeout(api.timeoutMs ?? 5_000),
-    });
-    const resource = parse(await response.text());
-    return response.ok && resource?.resourceType === 'ServiceRequest' ? (resource as ServiceRequest) : undefined;
-  } catch {
-    // The referral is delivered whatever happens here; the answer then names it by id only.
-    return undefined;
+    answer = await api.get(apiServiceRequestPath(referralId), { accept: 'application/fhir+json' });
+  } catch (error) {
+    return { problem: `reading it back from the API failed: ${describeError(error).slice(0, 160)}` };
   }
+  const resource = answer.json as Resource | undefined;
+  if (answer.status >= 200 && answer.status < 300 && resource?.resourceType === 'ServiceRequest') return { resource: resource as ServiceRequest };
+  return { problem: `reading it back from the API answered HTTP ${answer.status}` };
 }

@@ -1,33 +1,35 @@
 /**
  * `createFhirIntakeRouter(deps)`: the connector's FHIR R4 door, mounted on
  * its HTTP app beside `POST /hl7`. Only translates HTTP to and from
- * `prepareReferral` (pure) and the outbox (the same queue and worker as
- * HL7 v2): 400/422 before anything is stored, 202 + Content-Location once
- * committed, `Prefer: respond-sync` for the API's own answer.
+ * `ingest()` (the one pipeline: admit, map, dedupe, commit into the same
+ * outbox and worker as HL7 v2): 400/409/422 before anything is queued,
+ * 202 + Content-Location once committed, `Prefer: respond-sync` for the
+ * API's own answer.
  */
 import Router from '@koa/router';
-import type { Bundle, BundleEntry, Resource } from 'fhir/r4.js';
+import type { Bundle, BundleEntry } from 'fhir/r4.js';
 import type { Context } from 'koa';
-import { systemClock, type Clock } from '../../core/clock.js';
+import { fhirErrors, preferences, readFhirJson, sendResource } from '../../core/fhir/http.js';
 import { FhirOutcomeError, operationOutcome } from '../../core/fhir/outcome.js';
+import { bearerGuard } from '../../core/http/bearer-guard.js';
 import type { Journal, JournalItem } from '../../core/journal/types.js';
 import type { Logger } from '../../core/logger.js';
-import { outboxQueue } from '../outbox.js';
-import { apiServiceRequest, apiServiceRequestUrl, type ApiAccess } from './api-resource.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { ApiClient } from '../delivery/api-client.js';
+import type { FhirIngestInput, FhirIngestResult } from '../ingest-types.js';
+import { outboxQueue, readOutboxPayload, type FhirEndpoint, type FhirOutboxPayload } from '../outbox.js';
+import { apiServiceRequest, apiServiceRequestPath } from './api-resource.js';
 import { connectorCapabilityStatement } from './capability.js';
-import { fhirErrors, fhirGuard, preferences, readFhirJson, sendResource } from './http.js';
-import type { FhirMapping } from './mapping-compile.js';
-import { prepareReferral } from './prepare.js';
 import { deliveredResult, statusAnswer, type FhirAnswer } from './status.js';
-import { findByKey, storeReferral, waitForOutcome, type FhirOutboxPayload } from './store.js';
+import { waitForOutcome } from './store.js';
 
 export interface FhirIntakeDeps {
-  /** The connector's journal: items go to `connector.outbox`, delivered by the HL7 v2 worker. */
+  /** The pipeline (`ingest` with the connector's deps bound). */
+  ingest: (input: FhirIngestInput) => Promise<FhirIngestResult>;
+  /** The connector's journal, read for status URLs and `respond-sync`. */
   journal: Journal;
-  /** `mappings/fhir/*.yaml`, loaded with `loadFhirMappings`. */
-  mappings: readonly FhirMapping[];
-  /** Where deliveries go; read back for `respond-sync` answers. `deidentify`: a sandbox key without sendIdentifiersToSandbox. */
-  delivery: ApiAccess & { deidentify: boolean };
+  /** The connector's one API client: delivered ServiceRequests are read back through it. */
+  api: ApiClient;
   /** Bearer tokens: the same as `POST /hl7` (`connector.http.tokens`); none = the door is off (404). */
   tokens: readonly string[];
   logger: Logger;
@@ -42,7 +44,8 @@ export interface FhirIntakeDeps {
   version?: string;
 }
 
-type Endpoint = 'ServiceRequest' | 'Bundle';
+type Endpoint = FhirEndpoint;
+const disabled = 'FHIR intake is disabled: set connector.http.tokens';
 
 function answer(ctx: Context, result: FhirAnswer): void {
   for (const [name, value] of Object.entries(result.headers)) ctx.set(name, value);
@@ -64,25 +67,25 @@ export function createFhirIntakeRouter(deps: FhirIntakeDeps): Router {
   const clock = deps.clock ?? systemClock;
   const log = deps.logger.child({ component: 'connector.fhir' });
   const started = new Date(clock.now()).toISOString();
-  const guard = fhirGuard(deps.tokens);
+  const guard = bearerGuard(deps.tokens, { disabled });
   const base = (ctx: Context) => `${ctx.protocol}://${ctx.host}/fhir`;
   const statusUrl = (ctx: Context, id: number) => `${base(ctx)}/_status/${id}`;
 
-  /** The answer for an item as it stands; fetches the API's ServiceRequest once delivered. */
+  /** The answer for an item as it stands; reads the API's ServiceRequest once delivered (a failed read is said, and logged). */
   async function describe(ctx: Context, item: JournalItem<FhirOutboxPayload>): Promise<FhirAnswer> {
     const result = deliveredResult(item);
     if (result?.referralId === undefined) return statusAnswer(item, { statusUrl: statusUrl(ctx, item.id) });
-    const apiResource = await apiServiceRequest(deps.journal, deps.delivery, item.id, item.meta.target, result.referralId);
-    return statusAnswer(item, { statusUrl: statusUrl(ctx, item.id), apiLocation: apiServiceRequestUrl(deps.delivery, result.referralId), apiResource });
+    const read = await apiServiceRequest(deps.journal, deps.api, item.id, item.meta.target, result.referralId);
+    if ('problem' in read) log.warn({ itemId: item.id, problem: read.problem }, 'delivered ServiceRequest not read back');
+    const apiLocation = deps.api.urlOf(apiServiceRequestPath(result.referralId));
+    return statusAnswer(item, { statusUrl: statusUrl(ctx, item.id), apiLocation, ...('problem' in read ? { apiProblem: read.problem } : { apiResource: read.resource }) });
   }
 
   async function create(ctx: Context, endpoint: Endpoint): Promise<void> {
     const body = await readFhirJson(ctx, deps.bodyLimit ?? 1024 * 1024);
     const prefer = preferences(ctx);
-    const prepared = prepareReferral(body, { kind: endpoint, mappings: deps.mappings, deidentify: deps.delivery.deidentify, ifNoneExist: ctx.get('if-none-exist') || undefined });
-    const existing = await findByKey(deps.journal, prepared.key);
-    const { item, created } = existing === undefined ? await storeReferral(deps.journal, prepared, body as Resource, endpoint) : { item: existing, created: false };
-    log.info({ itemId: item.id, key: prepared.idempotencyKey, mapping: prepared.mapping.name, target: prepared.request.target, created }, created ? 'fhir referral stored' : 'fhir referral repeated: not queued again');
+    const { item, outcome, prepared } = await deps.ingest({ kind: 'fhir', door: 'http', endpoint, body, ifNoneExist: ctx.get('if-none-exist') || undefined });
+    const created = outcome === 'accepted';
     const location = statusUrl(ctx, item.id);
 
     // R4 conditional create: a match means "do nothing, 200 OK".
@@ -114,19 +117,19 @@ export function createFhirIntakeRouter(deps: FhirIntakeDeps): Router {
 
   router.use(fhirErrors(log));
   router.get('/metadata', (ctx) => {
-    if (deps.tokens.length === 0) throw new FhirOutcomeError('NOT_FOUND', 404, [{ code: 'not-found', diagnostics: 'FHIR intake is disabled: set connector.http.tokens' }]);
+    if (deps.tokens.length === 0) throw new FhirOutcomeError('NOT_FOUND', 404, [{ code: 'not-found', diagnostics: disabled }]);
     sendResource(ctx, 200, connectorCapabilityStatement({ base: base(ctx), date: started, version: deps.version ?? '0.0.0' }));
   });
   router.post('/ServiceRequest', guard, (ctx) => create(ctx, 'ServiceRequest'));
   router.post('/', guard, (ctx) => create(ctx, 'Bundle'));
   router.get('/_status/:id', guard, async (ctx) => {
     const id = Number(ctx.params.id);
-    const item = Number.isSafeInteger(id) && id > 0 ? await deps.journal.get<FhirOutboxPayload>(id) : undefined;
+    const item = Number.isSafeInteger(id) && id > 0 ? await deps.journal.get(id) : undefined;
     // Only items this door stored: the status URL is not a window onto HL7 v2 messages.
-    if (item === undefined || item.queue !== outboxQueue || item.meta.source !== 'fhir') {
+    if (item === undefined || item.queue !== outboxQueue || readOutboxPayload(item.payload).kind !== 'fhir') {
       throw new FhirOutcomeError('NOT_FOUND', 404, [{ code: 'not-found', diagnostics: `no FHIR referral ${String(ctx.params.id).slice(0, 20)} here` }]);
     }
-    answer(ctx, await describe(ctx, item));
+    answer(ctx, await describe(ctx, item as JournalItem<FhirOutboxPayload>));
   });
   router.all('/{*rest}', guard, (ctx) => {
     const path = ctx.path.slice('/fhir/'.length);

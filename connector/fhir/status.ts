@@ -38,6 +38,8 @@ export interface StatusContext {
   apiLocation?: string | undefined;
   /** The API's ServiceRequest, when it could be had. */
   apiResource?: Resource | undefined;
+  /** Why it could not be had (a failed read-back), said in the answer rather than hidden. */
+  apiProblem?: string | undefined;
 }
 
 export function statusAnswer(item: JournalItem, context: StatusContext): FhirAnswer {
@@ -55,11 +57,9 @@ export function statusAnswer(item: JournalItem, context: StatusContext): FhirAns
       const referralId = result?.referralId;
       if (context.apiLocation !== undefined) headers.Location = context.apiLocation;
       if (context.apiResource !== undefined) return { status: 200, headers, resource: context.apiResource };
-      return {
-        status: 200,
-        headers,
-        resource: operationOutcome([{ severity: 'information', code: 'informational', diagnostics: `delivered: referral ${referralId ?? '(id not returned)'}`, ...(referralId === undefined ? {} : { details: { coding: [{ system: referralIdSystem, code: referralId }], text: `referral ${referralId}` } }) }]),
-      };
+      const delivered = { severity: 'information' as const, code: 'informational' as const, diagnostics: `delivered: referral ${referralId ?? '(id not returned)'}`, ...(referralId === undefined ? {} : { details: { coding: [{ system: referralIdSystem, code: referralId }], text: `referral ${referralId}` } }) };
+      const problem = context.apiProblem === undefined ? [] : [{ severity: 'warning' as const, code: 'transient' as const, diagnostics: `the API's ServiceRequest is not shown: ${context.apiProblem}` }];
+      return { status: 200, headers, resource: operationOutcome([delivered, ...problem]) };
     }
     case 'dead': {
       const { status, outcome } = failureOutcome(item);

@@ -34,7 +34,10 @@ export function parseHl7(input: string, options: ParseOptions = {}): Hl7Message 
   const text = normaliseText(input);
   if (text === '') throw new Hl7ParseError('HL7_EMPTY', 'empty message', { hl7Code: 100 });
   if (!text.startsWith('MSH')) {
-    throw new Hl7ParseError('MSH_MISSING', 'message does not start with MSH', { hl7Code: 100, location: 'MSH' });
+    // Say which: a frame with no header at all (a stray PID, a truncated send) is not an out-of-order one.
+    const hasMsh = /(^|\r)MSH/.test(text);
+    const reason = hasMsh ? 'message does not start with MSH: the MSH segment must come first' : 'no MSH segment: a message must start with its MSH header';
+    throw new Hl7ParseError('MSH_MISSING', reason, { hl7Code: 100, location: 'MSH' });
   }
   const delimiters = readDelimiters(text);
   let lines = text.split('\r').filter((line) => line.trim() !== '');

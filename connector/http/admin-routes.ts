@@ -1,9 +1,9 @@
 import { queryTime, queryValue } from '../../core/http/query.js';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { itemStatuses, type ItemStatus } from '../../core/journal/types.js';
+import { isMessageStatus, messageStatuses, type MessageStatus } from '../outbox.js';
 import type { ConnectorAdmin } from '../admin.js';
-import { bearerGuard } from './guard.js';
+import { bearerGuard } from '../../core/http/bearer-guard.js';
 
 /**
  * `/admin/messages` (list), `/admin/messages/:id` (show: raw HL7, mapped
@@ -22,7 +22,7 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     return Number.isSafeInteger(value) && value > 0 ? value : undefined;
   };
 
-  router.use('/admin', bearerGuard(tokens, 'admin API disabled: set connector.admin.tokens'));
+  router.use('/admin', bearerGuard(tokens, { disabled: 'admin API disabled: set connector.admin.tokens' }));
   router.get('/admin/messages', async (ctx) => {
     const status = queryValue(ctx, 'status');
     const since = queryTime(queryValue(ctx, 'since'));
@@ -31,10 +31,10 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     const before = queryValue(ctx, 'before') === undefined ? undefined : Number(queryValue(ctx, 'before'));
     if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) return fail(ctx, 400, 'BAD_REQUEST', 'before must be a message id');
     const filters = { before, type: queryValue(ctx, 'type'), controlId: queryValue(ctx, 'controlId'), facility: queryValue(ctx, 'facility'), mapping: queryValue(ctx, 'mapping') };
-    if (status !== undefined && !itemStatuses.includes(status as ItemStatus)) return fail(ctx, 400, 'BAD_REQUEST', `status must be one of ${itemStatuses.join(', ')}`);
+    if (status !== undefined && !isMessageStatus(status)) return fail(ctx, 400, 'BAD_REQUEST', `status must be one of ${messageStatuses.join(', ')}`);
     if (since === null || until === null) return fail(ctx, 400, 'BAD_REQUEST', 'since and until must be ISO 8601 times');
     if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1_000)) return fail(ctx, 400, 'BAD_REQUEST', 'limit must be an integer from 1 to 1000');
-    ctx.body = { data: await admin.list({ status: status as ItemStatus | undefined, since, until, limit, ...filters }), counts: await admin.counts(), oldestQueuedAt: await admin.oldestQueuedAt() };
+    ctx.body = { data: await admin.list({ status: status as MessageStatus | undefined, since, until, limit, ...filters }), counts: await admin.counts(), oldestQueuedAt: await admin.oldestQueuedAt() };
   });
   router.post('/admin/messages/replay-dead', async (ctx) => {
     const since = queryTime(queryValue(ctx, 'since'));

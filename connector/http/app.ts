@@ -10,12 +10,13 @@ import { addOpsRoutes, type OpsOptions } from '../../core/http/ops.js';
 import { mediaType, readRawBody } from '../../core/http/raw-body.js';
 import type { Logger } from '../../core/logger.js';
 import type { ConnectorAdmin } from '../admin.js';
-import type { IngestInput, IngestResult } from '../ingest.js';
+import type { Hl7IngestInput, Hl7IngestResult } from '../ingest.js';
 import { addAdminRoutes } from './admin-routes.js';
-import { bearerGuard } from './guard.js';
+import { bearerGuard } from '../../core/http/bearer-guard.js';
 
 export interface ConnectorAppOptions {
-  ingest: (input: IngestInput) => Promise<IngestResult>;
+  /** The pipeline for HL7 v2 bodies (the FHIR door has its own router over the same `ingest`). */
+  ingest: (input: Hl7IngestInput) => Promise<Hl7IngestResult>;
   admin: ConnectorAdmin;
   ops: OpsOptions;
   hl7Tokens: readonly string[];
@@ -46,14 +47,14 @@ export function createConnectorApp(options: ConnectorAppOptions): Koa {
   });
   if (options.admission !== undefined) app.use(options.admission);
   addOpsRoutes(router, options.ops);
-  router.post('/hl7', bearerGuard(options.hl7Tokens, 'HTTP intake disabled: set connector.http.tokens'), async (ctx) => {
+  router.post('/hl7', bearerGuard(options.hl7Tokens, { disabled: 'HTTP intake disabled: set connector.http.tokens' }), async (ctx) => {
     if (!HL7_TYPES.has(mediaType(ctx.req))) {
       ctx.status = 415;
       ctx.body = { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: `send ER7 text as ${[...HL7_TYPES].join(' or ')}` } };
       return;
     }
     const bytes = await readRawBody(ctx.req, options.bodyLimit);
-    const result = await options.ingest({ bytes, door: 'http' });
+    const result = await options.ingest({ kind: 'hl7', bytes, door: 'http' });
     if (result.reply === undefined) {
       ctx.status = 204; // an ACK came in, or MSH-15 asked for no acknowledgement
       return;

@@ -1,9 +1,6 @@
-import type { Context, Middleware } from 'koa';
-import type { Resource } from 'fhir/r4.js';
-import { describeError } from '../../core/errors.js';
-import { FhirOutcomeError, outcomeFromError } from '../../core/fhir/outcome.js';
+import type { Middleware } from 'koa';
+import { FhirOutcomeError } from '../../core/fhir/outcome.js';
 import { fhirJsonTypes } from '../../core/fhir/read-json.js';
-import type { Logger } from '../../core/logger.js';
 import type { SandboxState } from '../http/state.js';
 
 /**
@@ -13,36 +10,12 @@ import type { SandboxState } from '../http/state.js';
  * every body stays a valid FHIR resource.
  */
 
-export const fhirContentType = 'application/fhir+json; fhirVersion=4.0';
+// One FHIR HTTP helper for every FHIR door (core/fhir/http.ts); only content negotiation is the sandbox's own.
+export { fhirContentType, fhirErrors, sendResource } from '../../core/fhir/http.js';
 
 /** What a client may ask for in `Accept`, `_format` or send as `Content-Type`. */
 const jsonTypes = fhirJsonTypes;
 const formatAliases = new Set(['json', ...jsonTypes]);
-
-export function sendResource(ctx: Context, status: number, resource: Resource | undefined): void {
-  if (resource === undefined) {
-    // An explicit null body first (koa then sends nothing), the status after it (null alone would make it 204).
-    ctx.body = null;
-    ctx.status = status;
-    return;
-  }
-  ctx.status = status;
-  ctx.body = resource;
-  ctx.set('Content-Type', fhirContentType);
-}
-
-/** Catch everything below and answer with an OperationOutcome, keeping headers already set (WWW-Authenticate, Retry-After, RateLimit-*). */
-export function fhirErrors(logger: Logger): Middleware<SandboxState> {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      const { status, outcome } = outcomeFromError(error);
-      if (status >= 500) logger.error({ err: describeError(error), path: ctx.path }, 'fhir request failed');
-      sendResource(ctx, status, outcome);
-    }
-  };
-}
 
 function notAcceptable(what: string): FhirOutcomeError {
   return new FhirOutcomeError('NOT_ACCEPTABLE', 406, [{ code: 'not-supported', diagnostics: `this server speaks FHIR R4 JSON only (application/fhir+json; fhirVersion=4.0); ${what}` }]);

@@ -1,12 +1,13 @@
 /**
- * The intake pipeline's promises, through a real connector: AA only after
+ * The intake pipeline's promises, through a whole connector over MLLP (the
+ * pipeline alone is tested in test/connector/ingest.ts): AA only after
  * commit, duplicates answered AA again and not queued twice, AR 207 when the
  * journal cannot be written, enhanced-mode commit acks, ACKs never ACKed,
  * and A13 cancelling a referral that has not gone out.
  */
 import test from 'ava';
 import { splitMessages } from '../../connector/hl7/split.js';
-import { outboxQueue, type OutboxPayload } from '../../connector/outbox.js';
+import { outboxQueue, type Hl7OutboxPayload } from '../../connector/outbox.js';
 import { sampleFile } from '../helpers/corpus.js';
 import { eventually, exchangeRaw, mllpClient, readAck, startConnector } from '../helpers/connector.js';
 
@@ -16,10 +17,10 @@ test('an aa means the message is in the journal', async (t) => {
   const harness = await startConnector(t);
   const ack = readAck(await mllpClient(t, harness.mllpPort).send(homeHealth()));
   t.is(ack.code, 'AA');
-  const item = await harness.connector.journal!.getByKey<OutboxPayload>('connector.outbox', 'RIVERBEND^1234567893^NPI|RB20261120143012001');
+  const item = await harness.connector.journal!.getByKey<Hl7OutboxPayload>('connector.outbox', 'RIVERBEND^1234567893^NPI|RB20261120143012001');
   t.is(item?.status, 'queued');
   t.true(item!.payload.hl7.startsWith('MSH|^~\\&|EPICADT|RIVERBEND'));
-  t.deepEqual(Object.keys(item!.meta).sort(), ['action', 'controlId', 'facility', 'mapping', 'patient', 'target', 'type']);
+  t.deepEqual(Object.keys(item!.meta).sort(), ['action', 'contentHash', 'controlId', 'facility', 'mapping', 'patient', 'target', 'type']);
 });
 
 test('a duplicate gets aa again and is not queued twice', async (t) => {
@@ -115,7 +116,7 @@ test('a batch of messages on one connection is answered in order', async (t) => 
 test('an 8859/1 message is stored and mapped with its accents intact', async (t) => {
   const harness = await startConnector(t);
   t.is(readAck(await mllpClient(t, harness.mllpPort).send(sampleFile('hl7/adt-a03-latin1.hl7'))).code, 'AA');
-  const [item] = await harness.connector.journal!.list<OutboxPayload>({ queue: outboxQueue, meta: { action: 'refer' } });
+  const [item] = await harness.connector.journal!.list<Hl7OutboxPayload>({ queue: outboxQueue, meta: { action: 'refer' } });
   t.is(item!.payload.encoding, 'windows-1252');
   t.like(item!.payload.request!.body, { patient: { display: 'Jürgen Müller' } });
 });
