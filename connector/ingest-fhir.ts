@@ -25,7 +25,7 @@ async function storage<T>(work: () => Promise<T>): Promise<T> {
 export async function ingestFhir(input: FhirIngestInput, deps: IngestDeps): Promise<FhirIngestResult> {
   const log = deps.logger;
   deps.metrics?.received.inc({ door: 'fhir' });
-  const prepared = prepareReferral(input.body, { kind: input.endpoint, mappings: deps.fhir?.mappings ?? [], deidentify: deps.fhir?.deidentify ?? false, ifNoneExist: input.ifNoneExist });
+  const prepared = prepareReferral(input.body, { kind: input.endpoint, mappings: deps.fhir?.mappings ?? [], deidentify: deps.fhir?.deidentify ?? false, pseudonymKey: deps.pseudonymKey, ifNoneExist: input.ifNoneExist });
   const body = input.body as Resource;
   const payload: FhirOutboxPayload = {
     v: 1,

@@ -19,6 +19,7 @@ import type { Hl7IngestInput, Hl7IngestResult, IngestDeps, IngestOutcome } from 
 import type { Mapping } from './mapping/compile.js';
 import { map } from './mapping/map.js';
 import { selectMapping, triggerOf } from './mapping/select.js';
+import { ephemeralPseudonymKey } from './delivery/pseudonym-key.js';
 import { dedupeKey, idempotencyKeyFor, patientKey, type Hl7OutboxPayload } from './outbox.js';
 
 function versionAccepted(version: string, accepted: readonly string[]): boolean {
@@ -132,14 +133,14 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
       text = result.kind === 'filtered' ? `filtered by ${mapping.name}` : `recorded by ${mapping.name}`;
       outcome = 'filtered';
     } else if (result.kind === 'cancel') {
-      const patient = patientKey(h.sendingFacility, result.orderKey);
+      const patient = patientKey(deps.pseudonymKey ?? ephemeralPseudonymKey, h.sendingFacility, result.orderKey);
       const cancels = await cancelReferral(journal, patient);
       candidate = { key, payload: { ...base, reason: `cancel: ${cancels.outcome}`, cancels }, status: 'filtered', meta: { ...meta, action: 'cancel', cancel: cancels.outcome, patient } };
       log.info({ controlId: h.controlId, outcome: cancels.outcome, itemId: cancels.itemId }, 'cancel discharge');
       text = `cancel discharge: ${cancels.outcome}`;
       outcome = 'cancel';
     } else {
-      const patient = patientKey(h.sendingFacility, result.orderKey);
+      const patient = patientKey(deps.pseudonymKey ?? ephemeralPseudonymKey, h.sendingFacility, result.orderKey);
       const payload: Hl7OutboxPayload = { ...base, request: result.request, identifiers: result.identifiers, idempotencyKey: idempotencyKeyFor(h.sendingFacility, h.controlId) };
       candidate = { key, orderKey: patient, payload, meta: { ...meta, action: 'refer', target: result.request.target, patient } };
       text = 'message stored';

@@ -74,4 +74,6 @@ export interface IngestDeps {
   clock: Clock;
   logger: Logger;
   metrics?: ConnectorMetrics | undefined;
+  /** The install's pseudonym key (delivery/pseudonym-key.ts) for order keys and pseudonyms. @default a per-process key (tests) */
+  pseudonymKey?: Buffer | undefined;
 }

@@ -22,6 +22,7 @@ import { createAdmin } from './admin.js';
 import { type ConnectorConfig, insecureApiProblem } from './config.js';
 import { createApiClient, isSandboxKey, type ApiClient } from './delivery/api-client.js';
 import { createDeliveryHandler } from './delivery/handler.js';
+import { defaultPseudonymKeyFile, loadPseudonymKey } from './delivery/pseudonym-key.js';
 import { Pacer } from './delivery/pacer.js';
 import { buildRejectAck } from './hl7/ack.js';
 import { looksLikeAck } from './hl7/ack-mode.js';
@@ -106,6 +107,8 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     const tls = config.mllp.tls === undefined ? undefined : await readTlsMaterial(config.mllp.tls, 'connector.mllp.tls');
     const httpTls = config.http.tls === undefined ? undefined : await readTlsMaterial(config.http.tls, 'connector.http.tls');
     await mkdir(options.dataDir, { recursive: true });
+    // Instances sharing one PostgreSQL journal must share this file too (docs/security.md).
+    const pseudonymKey = await loadPseudonymKey(defaultPseudonymKeyFile(options.dataDir));
     const opened = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'connector', clock });
     journal = opened;
     await purge();
@@ -113,7 +116,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     const m = metrics;
     // One pipeline for every door: HL7 v2 (MLLP, POST /hl7) and FHIR (POST /fhir) go through the same ingest().
     const fhir = { mappings: fhirMappings, deidentify: isSandboxKey(apiKey) && !config.api.sendIdentifiersToSandbox };
-    const deps = { journal: opened, mappings, fhir, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m };
+    const deps = { journal: opened, mappings, fhir, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m, pseudonymKey };
     // Refuse new work before SQLite would hit ENOSPC mid-commit; accept again once space returns.
     const floor = createDiskFloor({ dir: options.dataDir, minFreeBytes: minFreeDiskOf(options.store), probe: options.freeDiskBytes, clock, logger: log });
     /** AR 207 (not stored, send again) while below the floor; undefined to go on. An ACK that came in gets nothing. */
@@ -142,7 +145,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     const client = api;
     const sandbox = isSandboxKey(apiKey);
     if (apiKey === undefined) log.warn('no API key: set CARALOOM_API_KEY; deliveries will be refused (401) and kept as dead letters');
-    const handle = createDeliveryHandler({ api: client, clock, pacer: new Pacer(clock), deidentify: sandbox && !config.api.sendIdentifiersToSandbox });
+    const handle = createDeliveryHandler({ api: client, clock, pacer: new Pacer(clock), deidentify: sandbox && !config.api.sendIdentifiersToSandbox, pseudonymKey });
     worker = createWorker<OutboxPayload>({
       journal: opened,
       queue: outboxQueue,

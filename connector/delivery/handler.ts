@@ -21,6 +21,8 @@ export interface DeliveryHandlerOptions {
   pacer: Pacer;
   /** Drop / pseudonymise direct identifiers before sending (a sandbox key, unless config allows). */
   deidentify: boolean;
+  /** The install's pseudonym key (delivery/pseudonym-key.ts): pseudonyms are HMACs under it. */
+  pseudonymKey: Buffer;
 }
 
 /** When a 429 names no Retry-After: a minute, the API's shortest window. */
@@ -59,7 +61,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): (item: J
     const wait = pacer.take();
     if (wait > 0) return { kind: 'retry', error: 'rate limit window exhausted: waiting for it to reopen', retryAfterMs: wait, countsAsAttempt: false };
     const request = payload.request;
-    const body = options.deidentify ? deidentify(request.body, payload.identifiers ?? [], String(item.meta.facility ?? '')) : request.body;
+    const body = options.deidentify ? deidentify(request.body, payload.identifiers ?? [], String(item.meta.facility ?? ''), options.pseudonymKey) : request.body;
     const contentType = request.target === 'fhir' ? 'application/fhir+json' : 'application/json';
     let answer: ApiAnswer;
     try {

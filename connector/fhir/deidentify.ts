@@ -20,27 +20,30 @@ function cutAddress(address: Address): Address {
   return kept;
 }
 
-function pseudonymIdentifier(identifier: Identifier, scope: string): Identifier {
+/** The install-keyed pseudonym of one value (delivery/deidentify.ts `pseudonym`). */
+type Alias = (value: string) => string;
+
+function pseudonymIdentifier(identifier: Identifier, alias: Alias): Identifier {
   const kept: Identifier = {};
   if (identifier.system !== undefined) kept.system = identifier.system;
-  if (identifier.value !== undefined) kept.value = pseudonym(identifier.value, scope);
+  if (identifier.value !== undefined) kept.value = alias(identifier.value);
   return kept;
 }
 
 /** `Patient/12345` → `Patient/p…`: the same patient keeps the same pseudonymous id; contained `#id`s stay. */
-function pseudonymReference(reference: Reference | undefined, scope: string): Reference | undefined {
+function pseudonymReference(reference: Reference | undefined, alias: Alias): Reference | undefined {
   if (reference === undefined) return undefined;
   const out: Reference = {};
   const match = reference.reference === undefined ? null : /^(.*\/)?(Patient|RelatedPerson)\/([^/]+)(\/_history\/.*)?$/.exec(reference.reference);
   if (reference.reference?.startsWith('#') === true) out.reference = reference.reference;
-  else if (match !== null) out.reference = `${match[2]}/${pseudonym(match[3]!, scope)}`;
+  else if (match !== null) out.reference = `${match[2]}/${alias(match[3]!)}`;
   else if (reference.reference !== undefined) out.reference = reference.reference;
   if (reference.type !== undefined) out.type = reference.type;
-  if (reference.identifier !== undefined) out.identifier = pseudonymIdentifier(reference.identifier, scope);
+  if (reference.identifier !== undefined) out.identifier = pseudonymIdentifier(reference.identifier, alias);
   return out.reference === undefined && out.identifier === undefined ? undefined : out;
 }
 
-function deidentifyContained(resource: Resource, scope: string): Resource | undefined {
+function deidentifyContained(resource: Resource, alias: Alias): Resource | undefined {
   const copy = structuredClone(resource) as Resource & Record<string, unknown>;
   switch (resource.resourceType) {
     case 'Patient':
@@ -51,7 +54,7 @@ function deidentifyContained(resource: Resource, scope: string): Resource | unde
       return copy;
     case 'Condition':
       for (const key of ['identifier', 'asserter', 'recorder', 'note', 'text', 'encounter'] as const) delete copy[key];
-      copy.subject = pseudonymReference(copy.subject as Reference, scope);
+      copy.subject = pseudonymReference(copy.subject as Reference, alias);
       return copy;
     case 'Location':
       // Only the place-of-service ZIP the connector itself added, or the sender's: cut to city/state/ZIP.
@@ -66,18 +69,20 @@ function deidentifyContained(resource: Resource, scope: string): Resource | unde
   }
 }
 
-export function deidentifyServiceRequest(request: ServiceRequest, scope: string): ServiceRequest {
+/** `key`: the install's pseudonym key (delivery/pseudonym-key.ts). */
+export function deidentifyServiceRequest(request: ServiceRequest, scope: string, key: Buffer): ServiceRequest {
+  const alias: Alias = (value) => pseudonym(value, scope, key);
   const sr = structuredClone(request);
   delete sr.text;
-  if (sr.identifier !== undefined) sr.identifier = sr.identifier.map((identifier) => pseudonymIdentifier(identifier, scope));
-  const subject = pseudonymReference(sr.subject, scope);
+  if (sr.identifier !== undefined) sr.identifier = sr.identifier.map((identifier) => pseudonymIdentifier(identifier, alias));
+  const subject = pseudonymReference(sr.subject, alias);
   // R4 needs a subject; a display that names nobody keeps the resource valid (ref-1).
   sr.subject = subject ?? { display: 'patient (de-identified)' };
   const dropped = new Set<string>();
   if (sr.contained !== undefined) {
     const kept: Resource[] = [];
     for (const resource of sr.contained) {
-      const cleaned = deidentifyContained(resource, scope);
+      const cleaned = deidentifyContained(resource, alias);
       if (cleaned === undefined) dropped.add(`#${resource.id ?? ''}`);
       else kept.push(cleaned);
     }

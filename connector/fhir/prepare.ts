@@ -12,6 +12,7 @@ import { validateFhirResource } from '../../core/fhir/validate.js';
 import type { ItemMeta } from '../../core/journal/types.js';
 import { compact, setPath } from '../mapping/json-path.js';
 import { targetPaths, type IdentifierField, type OutboundRequest } from '../mapping/map.js';
+import { ephemeralPseudonymKey } from '../delivery/pseudonym-key.js';
 import { patientKey } from '../outbox.js';
 import { deidentifyServiceRequest } from './deidentify.js';
 import { environmentOf, evaluateField } from './fields.js';
@@ -27,6 +28,13 @@ export interface PrepareOptions {
   mappings: readonly FhirMapping[];
   /** Strip direct identifiers from a `fhir`-target request (a sandbox key). @default false */
   deidentify?: boolean;
+  /**
+   * The install's pseudonym key (connector/delivery/pseudonym-key.ts), for
+   * pseudonyms and the per-patient order key. @default a random key for this
+   * process only (dry runs, tests): pseudonyms and order keys then change at
+   * every start, so the service always passes its own.
+   */
+  pseudonymKey?: Buffer | undefined;
   /** The `If-None-Exist` header (`identifier=system|value`); in a Bundle, the ServiceRequest entry's `request.ifNoneExist` counts too. */
   ifNoneExist?: string | undefined;
 }
@@ -110,7 +118,7 @@ export function prepareReferral(body: unknown, options: PrepareOptions): Prepare
       if (result.value !== undefined) setPath(sr as unknown as Record<string, unknown>, field.name, result.value);
     }
     if (issues.length > 0) refuse('MAPPING_FAILED', 422, issues);
-    if (options.deidentify === true) sr = deidentifyServiceRequest(sr, 'fhir');
+    if (options.deidentify === true) sr = deidentifyServiceRequest(sr, 'fhir', options.pseudonymKey ?? ephemeralPseudonymKey);
     // What goes out must itself be valid R4: a failure here is refused now rather than dead-lettered later.
     const outgoing = validateFhirResource(compact(sr), 'ServiceRequest');
     if (!outgoing.valid) {
@@ -126,7 +134,7 @@ export function prepareReferral(body: unknown, options: PrepareOptions): Prepare
   const source = conditionalKey ?? fromMapping ?? bundleIdentifier ?? `sha256:${sha256(JSON.stringify(body))}`;
   const idempotencyKey = `fhir-${sha256(source).slice(0, 40)}`;
   const patient = mapping.orderKey.map((path) => firstText(path.evaluate(sr, env))).find((value) => value !== undefined);
-  const orderKey = patient === undefined ? undefined : patientKey('fhir', patient);
+  const orderKey = patient === undefined ? undefined : patientKey(options.pseudonymKey ?? ephemeralPseudonymKey, 'fhir', patient);
   const meta: ItemMeta = {
     source: 'fhir',
     controlId: idempotencyKey,

@@ -13,6 +13,7 @@ import { prepareReferral } from '../../connector/fhir/prepare.js';
 import { eventually, startApiStandIn } from '../helpers/connector.js';
 import { tempDir } from '../helpers/temp.js';
 import { fhirSample, startFhirConnector } from './_fhir.js';
+import { ephemeralPseudonymKey } from '../../connector/delivery/pseudonym-key.js';
 
 const mappings = loadFhirMappings('mappings/fhir');
 const PHI = ['Rivera', 'Ana', 'MRN10048213', '512-555-0147', '1948-03-09', '1100 Congress', 'MCR-1EG4', 'ORD-20261120-0042'];
@@ -46,12 +47,12 @@ test('order numbers become stable pseudonyms', (t) => {
 });
 
 test('a subject given only by display keeps a display that names nobody', (t) => {
-  const sr = deidentifyServiceRequest({ resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { display: 'Jane Doe, MRN-12345' } }, 'fhir');
+  const sr = deidentifyServiceRequest({ resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { display: 'Jane Doe, MRN-12345' } }, 'fhir', ephemeralPseudonymKey);
   t.deepEqual(sr.subject, { display: 'patient (de-identified)' });
 });
 
 test('a literal patient reference becomes a pseudonymous one', (t) => {
-  const sr = deidentifyServiceRequest({ resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: 'Patient/MRN10048213', display: 'Ana Rivera' } }, 'fhir');
+  const sr = deidentifyServiceRequest({ resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: 'Patient/MRN10048213', display: 'Ana Rivera' } }, 'fhir', ephemeralPseudonymKey);
   t.regex(sr.subject.reference!, /^Patient\/p[0-9a-f]{16}$/);
   t.is(sr.subject.display, undefined);
 });

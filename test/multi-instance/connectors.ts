@@ -52,7 +52,9 @@ test('two connectors on one database, one killed mid-run: every ACKed referral d
   const schema = freshSchema(t);
   const common = { databaseUrl: testDatabaseUrl, schema, apiUrl: far.url, apiKey: 'clk_live_multi_instance_test' };
   // Started one after the other: the first migrates, the second finds it done.
-  const start = () => startInstance<{ mllp: string }>(t, 'connector-instance.ts', { ...common, dataDir: tempDir(t) });
+  // One data folder: instances on one journal must share its pseudonym key, or one patient's order keys differ between them.
+  const dataDir = tempDir(t);
+  const start = () => startInstance<{ mllp: string }>(t, 'connector-instance.ts', { ...common, dataDir });
   const instances = [await start(), await start()];
   const [victim, survivor] = instances as [(typeof instances)[0], (typeof instances)[0]];
   const messages = adtBatch(total, { patients: 60, controlPrefix: `MI${Date.now()}-` });
