@@ -19,6 +19,7 @@ import type { Hl7IngestInput, Hl7IngestResult, IngestDeps, IngestOutcome } from 
 import type { Mapping } from './mapping/compile.js';
 import { map } from './mapping/map.js';
 import { selectMapping, triggerOf } from './mapping/select.js';
+import { logSafe } from '../core/log-safe.js';
 import { ephemeralPseudonymKey } from './delivery/pseudonym-key.js';
 import { dedupeKey, idempotencyKeyFor, patientKey, type Hl7OutboxPayload } from './outbox.js';
 
@@ -83,7 +84,7 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
   const reply = (outcome: AckOutcome, text: string, result: IngestOutcome, errors?: AckError[], itemId?: number) =>
     answer(ackCodeFor(h, outcome), result, (code) => buildAck(message, { code, text, errors, now }), itemId);
   const reject = async (ackError: AckError, text: string, extra: ItemMeta = {}) => {
-    log.info({ controlId: h.controlId, type: meta.type, code: ackError.code }, 'message rejected');
+    log.info({ controlId: logSafe(h.controlId), type: logSafe(meta.type), code: ackError.code }, 'message rejected');
     const itemId = await recordRejected(deps, payloadOf(message.text, { reason: text, errors: [ackError] }), { ...meta, ...extra, ack: 'AR', reason: String(ackError.code) });
     return reply('reject', text, 'reject', [ackError], itemId);
   };
@@ -91,12 +92,12 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
   const key = dedupeKey(h.sendingFacility, h.controlId);
   const answerRepeat = async (repeat: Exclude<Committed, { verdict: 'stored' }>, candidate: Candidate) => {
     if (repeat.verdict === 'resend') {
-      log.info({ controlId: h.controlId, itemId: repeat.item.id }, 'duplicate message: acknowledged again, not queued');
+      log.info({ controlId: logSafe(h.controlId), itemId: repeat.item.id }, 'duplicate message: acknowledged again, not queued');
       return reply('accept', 'duplicate: already received', 'duplicate', undefined, repeat.item.id);
     }
     // Table 0357 205: the key is taken by another message. Silently keeping the first would lose this one.
     const text = `duplicate key: MSH-10 ${h.controlId} from this sender was already received with different content`;
-    log.warn({ controlId: h.controlId, itemId: repeat.item.id }, 'duplicate control id with different content: refused');
+    log.warn({ controlId: logSafe(h.controlId), itemId: repeat.item.id }, 'duplicate control id with different content: refused');
     const itemId = await recordConflict(deps, candidate, repeat.item, text);
     return reply('reject', text, 'conflict', [{ code: 205, location: 'MSH^1^10', userMessage: text }], itemId);
   };
@@ -110,7 +111,7 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
       const committed = await commit(deps, candidate);
       if (committed.verdict !== 'stored') return answerRepeat(committed, candidate);
       metrics?.ignored.inc({ door: input.door });
-      log.info({ controlId: h.controlId, type: meta.type, itemId: committed.item.id }, 'event no mapping selects: acknowledged and recorded ignored');
+      log.info({ controlId: logSafe(h.controlId), type: logSafe(meta.type), itemId: committed.item.id }, 'event no mapping selects: acknowledged and recorded ignored');
       return reply('accept', `ignored: no mapping selects ${String(meta.type)}`, 'ignored', undefined, committed.item.id);
     }
     const mapping = admitted.mapping;
@@ -121,7 +122,7 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
     const result = map(mapping, message, now);
     if (result.kind === 'error') {
       const errors: AckError[] = result.issues.map((issue) => ({ code: issue.code, location: issue.location, userMessage: issue.message }));
-      log.info({ controlId: h.controlId, mapping: mapping.name, codes: result.issues.map((issue) => issue.code) }, 'message cannot be mapped');
+      log.info({ controlId: logSafe(h.controlId), mapping: mapping.name, codes: result.issues.map((issue) => issue.code) }, 'message cannot be mapped');
       const itemId = await recordRejected(deps, { ...base, reason: 'cannot be mapped', errors }, { ...meta, ack: 'AE', reason: String(errors[0]!.code) });
       return reply('error', 'message cannot be mapped', 'error', errors, itemId);
     }
@@ -136,7 +137,7 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
       const patient = patientKey(deps.pseudonymKey ?? ephemeralPseudonymKey, h.sendingFacility, result.orderKey);
       const cancels = await cancelReferral(journal, patient);
       candidate = { key, payload: { ...base, reason: `cancel: ${cancels.outcome}`, cancels }, status: 'filtered', meta: { ...meta, action: 'cancel', cancel: cancels.outcome, patient } };
-      log.info({ controlId: h.controlId, outcome: cancels.outcome, itemId: cancels.itemId }, 'cancel discharge');
+      log.info({ controlId: logSafe(h.controlId), outcome: cancels.outcome, itemId: cancels.itemId }, 'cancel discharge');
       text = `cancel discharge: ${cancels.outcome}`;
       outcome = 'cancel';
     } else {
@@ -148,11 +149,11 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
     const committed = await commit(deps, candidate);
     if (committed.verdict !== 'stored') return answerRepeat(committed, candidate);
     if (outcome === 'filtered') metrics?.filtered.inc({ mapping: mapping.name });
-    if (outcome === 'accepted') log.info({ controlId: h.controlId, itemId: committed.item.id, mapping: mapping.name }, 'message stored');
+    if (outcome === 'accepted') log.info({ controlId: logSafe(h.controlId), itemId: committed.item.id, mapping: mapping.name }, 'message stored');
     return reply('accept', text, outcome, undefined, committed.item.id);
   } catch (error) {
     // Nothing was committed: AR 207 tells the sender to keep the message and send it again.
-    log.error({ controlId: h.controlId, err: describeError(error) }, 'journal unavailable; message refused');
+    log.error({ controlId: logSafe(h.controlId), err: describeError(error) }, 'journal unavailable; message refused');
     const ackError: AckError = { code: 207, location: '', userMessage: 'storage unavailable: send again later' };
     return reply('reject', 'storage unavailable', 'unavailable', [ackError]);
   }

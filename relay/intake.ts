@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { describeError, isCaraloomError } from '../core/errors.js';
 import { readRawBody } from '../core/http/raw-body.js';
 import type { Journal } from '../core/journal/types.js';
+import { logSafe } from '../core/log-safe.js';
 import type { Logger } from '../core/logger.js';
 import type { SubscriberConfig } from './config.js';
 import { parseEvent, type RelayEvent } from './event.js';
@@ -77,18 +78,18 @@ export function createIntake(deps: IntakeDeps) {
     try {
       if ((await deps.journal.getByKey(inboxQueue, event.id)) !== undefined) {
         deps.metrics.received.inc({ outcome: 'duplicate' });
-        log.info({ eventId: event.id, type: event.type }, 'duplicate event dropped');
+        log.info({ eventId: logSafe(event.id), type: logSafe(event.type) }, 'duplicate event dropped');
         return answer(ctx, 200, { received: true, id: event.id, duplicate: true });
       }
       const results = await deps.journal.enqueueMany(fanOut(deps.subscribers(event), event, raw.toString('utf8')));
       const duplicate = results[0]?.created === false;
       deps.metrics.received.inc({ outcome: duplicate ? 'duplicate' : 'accepted' });
-      log.info({ eventId: event.id, type: event.type, subscribers: results.length - 1, bytes: raw.length, duplicate }, 'event accepted');
+      log.info({ eventId: logSafe(event.id), type: logSafe(event.type), subscribers: results.length - 1, bytes: raw.length, duplicate }, 'event accepted');
       return answer(ctx, 200, { received: true, id: event.id, duplicate, deliveries: duplicate ? 0 : results.length - 1 });
     } catch (error) {
       // Not committed: the sender must retry, so say so with a 503.
       deps.metrics.received.inc({ outcome: 'storage_error' });
-      log.error({ eventId: event.id, err: describeError(error) }, 'could not store event');
+      log.error({ eventId: logSafe(event.id), err: describeError(error) }, 'could not store event');
       return answer(ctx, 503, { error: { code: 'STORAGE_UNAVAILABLE', message: 'storage unavailable, retry later' } });
     }
   };

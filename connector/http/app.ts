@@ -13,6 +13,7 @@ import type { ConnectorAdmin } from '../admin.js';
 import type { Hl7IngestInput, Hl7IngestResult } from '../ingest.js';
 import { addAdminRoutes } from './admin-routes.js';
 import { bearerGuard } from '../../core/http/bearer-guard.js';
+import { logSafe } from '../../core/log-safe.js';
 
 export interface ConnectorAppOptions {
   /** The pipeline for HL7 v2 bodies (the FHIR door has its own router over the same `ingest`). */
@@ -40,7 +41,7 @@ export function createConnectorApp(options: ConnectorAppOptions): Koa {
       await next();
     } catch (error) {
       const status = isCaraloomError(error) ? error.status : 500;
-      if (status >= 500) log.error({ err: describeError(error), path: ctx.path }, 'request failed');
+      if (status >= 500) log.error({ err: describeError(error), path: logSafe(ctx.path) }, 'request failed');
       ctx.status = status;
       ctx.body = { error: { code: isCaraloomError(error) ? error.code : 'INTERNAL', message: isCaraloomError(error) && error.expose ? error.message : 'internal error' } };
     }

@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { JournalItem } from '../../core/journal/types.js';
+import { logSafe } from '../../core/log-safe.js';
 import type { Logger } from '../../core/logger.js';
 import type { FileSubscriberConfig } from '../config.js';
 import { deliveryId, type DeliveryPayload } from '../match.js';
@@ -24,7 +25,8 @@ export function createFileDeliverer(subscriber: FileSubscriberConfig) {
 export function createLogDeliverer(name: string, logger: Logger) {
   return async (item: JournalItem<DeliveryPayload>): Promise<SubscriberOutcome> => {
     const { event } = item.payload;
-    logger.info({ subscriber: name, eventId: event.id, type: event.type, deliveryId: deliveryId(event.id, name) }, `the ${event.type} event arrived at your subscriber`);
+    // The event type is sender content: escaped and capped like every such log field, and never part of the message text.
+    logger.info({ subscriber: name, eventId: logSafe(event.id), type: logSafe(event.type), deliveryId: deliveryId(event.id, name) }, 'an event arrived at your subscriber');
     return { kind: 'delivered' };
   };
 }
