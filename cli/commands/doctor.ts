@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { defaultData } from '../common-options.js';
+import { configSecrets, redactResults, secretsFromEnv } from '../doctor/redact.js';
 import { checkApi, checkConfig, checkMappings, checkPort, checkRelaySecrets, checkStorage, type CheckResult } from '../doctor/checks.js';
 
 interface DoctorArgs {
@@ -14,10 +15,12 @@ const marks: Record<CheckResult['status'], string> = { ok: 'ok  ', warn: 'warn',
 /** Run every check that applies; later checks need a valid config. */
 export async function runDoctor(args: DoctorArgs, env: NodeJS.ProcessEnv = process.env): Promise<CheckResult[]> {
   const { result, config } = checkConfig(args.config, env);
-  if (config === undefined) return [result];
+  // Every output path (a config error, an API or network error, a URL) is scrubbed of keys and secrets.
+  const secrets = [...secretsFromEnv(env), ...(config === undefined ? [] : configSecrets(config))];
+  if (config === undefined) return redactResults([result], secrets);
   const dataDir = path.resolve(args.data);
   const c = config.connector;
-  return [
+  return redactResults([
     result,
     ...checkMappings(config),
     await checkStorage(config, dataDir),
@@ -26,7 +29,7 @@ export async function runDoctor(args: DoctorArgs, env: NodeJS.ProcessEnv = proce
     await checkPort('relay port', config.relay.host, config.relay.port),
     ...(await checkApi(config, env)),
     checkRelaySecrets(config, dataDir, env),
-  ];
+  ], secrets);
 }
 
 export const doctorCommand: CommandModule<object, DoctorArgs> = {

@@ -1,7 +1,8 @@
 /**
  * What `caraloom doctor` looks at, one function per check. Each answers
  * ok / warn / fail with a short PHI-free detail; none of them throws, and
- * none prints a secret (keys are shown by their prefix only).
+ * none prints any part of a key (its kind and length only); runDoctor also
+ * passes every detail through redact.ts, for what a check cannot foresee.
  */
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import net from 'node:net';
@@ -13,6 +14,7 @@ import { openJournal } from '../../core/journal/open.js';
 import { silentLogger } from '../../core/logger.js';
 import { fhirMappingsFor } from '../../connector/fhir/mount.js';
 import { loadMappings } from '../../connector/mapping/load.js';
+import { insecureApiProblem } from '../../connector/config.js';
 import { createSecretSource, defaultSecretsFile } from '../../relay/secrets.js';
 
 export interface CheckResult {
@@ -86,9 +88,14 @@ export async function checkApi(config: Config, env: NodeJS.ProcessEnv): Promise<
   const key = env.CARALOOM_API_KEY || config.connector.api.key;
   const base = config.connector.api.url.replace(/\/+$/, '');
   const results: CheckResult[] = [];
+  // Not one character of the key is shown: only its kind and length.
   if (key === undefined || key === '') results.push(fail('api key', 'none: set CARALOOM_API_KEY'));
-  else if (!/^clk_[a-z]+_[A-Za-z0-9]{16,}$/.test(key)) results.push(warn('api key', `${key.slice(0, 12)}… does not look like a CaraLoom key (clk_…)`));
-  else results.push(ok('api key', `${key.slice(0, key.indexOf('_', 4) + 1)}… ${key.startsWith('clk_sandbox_') ? '(sandbox: direct identifiers are never sent)' : ''}`.trim()));
+  else if (!/^clk_[a-z]+_[A-Za-z0-9]{16,}$/.test(key)) results.push(warn('api key', `set (${key.length} characters) but it does not look like a CaraLoom key (clk_<kind>_…)`));
+  else if (key.startsWith('clk_sandbox_')) results.push(ok('api key', `a sandbox key (${key.length} characters): direct identifiers are never sent`));
+  else results.push(ok('api key', `a ${/^clk_([a-z]+)_/.exec(key)![1]} key (${key.length} characters)`));
+  // The service refuses to start with this pair; say so before it is tried.
+  const insecure = insecureApiProblem(config.connector.api.url, key, config.connector.api.allowInsecureApi);
+  if (insecure !== undefined) results.push(fail('api transport', insecure));
   try {
     const health = await request(`${base}/v1/health`, { signal: AbortSignal.timeout(5_000) });
     await health.body.dump();
