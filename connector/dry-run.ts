@@ -49,7 +49,7 @@ export function dryRun(bytes: Buffer, mappings: readonly Mapping[], hl7: Connect
   };
   const admitted = admit(message, hl7, mappings);
   if ('problem' in admitted) return { ...base, verdict: 'AR', errors: [admitted.problem], ack: ack('reject', admitted.problem.userMessage ?? 'message rejected', [admitted.problem]) };
-  if ('unmapped' in admitted) return { ...base, verdict: 'ignored', ack: ack('accept', `ignored: no mapping selects ${base.type}`) };
+  if ('unmapped' in admitted) return { ...base, verdict: 'ignored', ack: ack('accept', `ignored: no mapping selects event ${triggerOf(message) || '(none)'}`) };
   const mapping = { name: admitted.mapping.name, file: admitted.mapping.file };
   const result = map(admitted.mapping, message, now);
   if (result.kind === 'error') {

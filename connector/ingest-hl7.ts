@@ -112,7 +112,7 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
       if (committed.verdict !== 'stored') return answerRepeat(committed, candidate);
       metrics?.ignored.inc({ door: input.door });
       log.info({ controlId: logSafe(h.controlId), type: logSafe(meta.type), itemId: committed.item.id }, 'event no mapping selects: acknowledged and recorded ignored');
-      return reply('accept', `ignored: no mapping selects ${String(meta.type)}`, 'ignored', undefined, committed.item.id);
+      return reply('accept', `ignored: no mapping selects event ${triggerOf(message) || '(none)'}`, 'ignored', undefined, committed.item.id);
     }
     const mapping = admitted.mapping;
     meta.mapping = mapping.name;
