@@ -41,7 +41,7 @@ export function fhirErrors<S = unknown>(logger: Logger): Middleware<S> {
     } catch (error) {
       const { status, outcome } = outcomeFromError(error);
       if (status >= 500) logger.error({ err: describeError(error), path: logSafe(ctx.path) }, 'fhir request failed');
-      if (status === 503 && !ctx.response.has('Retry-After')) ctx.set('Retry-After', '30');
+      if (status === 503 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', '30'); // koa 3 answers undefined, older '' for an unset header
       sendResource(ctx as unknown as Context, status, outcome);
     }
   };
