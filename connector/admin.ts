@@ -4,6 +4,7 @@
  * inside the running connector. Summaries carry ids, types, statuses and
  * answers; only `show` returns the message and request (patient data).
  */
+import type { AuditLog } from '../core/audit/log.js';
 import type { Attempt, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
 import type { OutboxPayload } from './outbox.js';
 import { outboxQueue, readOutboxPayload, statusQuery, type MessageStatus } from './outbox.js';
@@ -38,6 +39,21 @@ export interface MessageDetail extends MessageSummary {
   cancels: OutboxPayload['cancels'] | null;
   result: unknown;
   attemptLog: Attempt[];
+}
+
+/** What roles below `phi` see of a message: the detail with every field that carries patient data emptied. */
+export type MessageView = Omit<MessageDetail, 'hl7' | 'request' | 'result' | 'attemptLog'> & {
+  hl7: string | null;
+  request: MessageDetail['request'];
+  result: unknown;
+  attemptLog: Attempt[];
+  /** False when the view left content out (role below `phi`). */
+  content: boolean;
+};
+
+/** Strips raw HL7, the mapped request, the API's answer and answer excerpts; keeps ids, statuses, errors and timing. */
+export function withoutContent(detail: MessageDetail): MessageView {
+  return { ...detail, hl7: null, request: null, result: null, attemptLog: detail.attemptLog.map(({ response: _response, ...attempt }) => attempt), content: false };
 }
 
 export interface ListMessagesOptions {
@@ -90,6 +106,8 @@ export interface ConnectorAdmin {
   oldestQueuedAt(): Promise<string | null>;
   /** Stop a queued message that is not being sent right now. */
   cancel(id: number, reason: string): Promise<boolean>;
+  /** The journal's audit trail: views of content and actions are recorded here. */
+  readonly audit: AuditLog;
 }
 
 const metaFilter = (options: ListMessagesOptions) => {
@@ -137,7 +155,8 @@ export function createAdmin(journal: Journal): ConnectorAdmin {
     async replay(id) {
       const item = await journal.get<OutboxPayload>(id);
       // Only referrals go out; replaying a filtered or rejected record would send nothing.
-      if (item === undefined || item.queue !== outboxQueue || item.payload.request === undefined) return false;
+      // A record whose content retention removed has nothing left to send.
+      if (item === undefined || item.queue !== outboxQueue || item.payload === null || item.payload.request === undefined) return false;
       return journal.replay(id);
     },
     async replayDead(options = {}) {
@@ -147,7 +166,7 @@ export function createAdmin(journal: Journal): ConnectorAdmin {
         if (dead.length === 0) break;
         let progressed = false;
         for (const item of dead) {
-          if (await journal.replay(item.id)) {
+          if (item.payload !== null && (await journal.replay(item.id))) {
             replayed.push(item.id);
             progressed = true;
           }
@@ -156,6 +175,7 @@ export function createAdmin(journal: Journal): ConnectorAdmin {
       }
       return replayed;
     },
+    audit: journal.audit,
     counts: () => journal.counts(outboxQueue),
     async oldestQueuedAt() {
       const [oldest] = await journal.list({ queue: outboxQueue, status: 'queued', afterId: 0, order: 'asc', limit: 1 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminTokensSchema } from '../core/http/bearer.js';
 import { durationSchema } from '../core/config/duration.js';
 import { allowFromProblems } from '../core/mllp/allow-from.js';
 import { tlsConfigSchema } from '../core/tls.js';
@@ -56,8 +57,11 @@ const httpSchema = z
 
 const adminSchema = z
   .strictObject({
-    /** Bearer tokens for `/admin/*`; empty disables the admin API. @default [] */
-    tokens: z.array(z.string().min(16, 'tokens must be at least 16 characters')).default([]),
+    /**
+     * `{ name, token, role }` entries for `/admin/*` (role `viewer`, `operator` or `phi`;
+     * see docs/phi.md); a bare string is role `operator`. Empty disables the admin API. @default []
+     */
+    tokens: adminTokensSchema,
   })
   .prefault({});
 

@@ -7,6 +7,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { StoreConfig } from '../core/config/store.js';
+import { retentionConfig, type RetentionConfig } from '../core/config/retention.js';
+import { fileHashes } from '../core/audit/files.js';
+import { legacyTokenWarning } from '../core/http/bearer.js';
+import { connectorPlan, runPrune, type PruneReport } from '../core/journal/retention.js';
+import { Counter } from 'prom-client';
 import { createDiskFloor, minFreeDiskOf, type FreeBytesProbe } from '../core/disk-space.js';
 import { ConfigError, describeError } from '../core/errors.js';
 import { operationOutcome } from '../core/fhir/outcome.js';
@@ -60,6 +65,8 @@ export interface ConnectorOptions {
   random?: () => number;
   /** Free bytes on the journal's disk, checked against `store.minFreeDisk` (tests inject it). @default statfs */
   freeDiskBytes?: FreeBytesProbe;
+  /** The top-level `retention:` section. @default retentionConfig() */
+  retention?: RetentionConfig | undefined;
 }
 
 export interface ConnectorService extends Service {
@@ -69,6 +76,8 @@ export interface ConnectorService extends Service {
   readonly metrics: ConnectorMetrics | undefined;
   /** Look at the outbox now (after a test moved its ManualClock). */
   poke(): void;
+  /** Run the retention prune now (it also runs at start and every `retention.interval`). */
+  prune(options?: { dryRun?: boolean }): Promise<PruneReport | undefined>;
   /** Look at the outbox now; resolves when that round and the deliveries it started have finished. */
   settle(): Promise<void>;
 }
@@ -88,14 +97,15 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
   let purgeTimer: NodeJS.Timeout | undefined;
   let mllpUrl: string | undefined;
 
-  async function purge(): Promise<void> {
-    const before = clock.now() - config.delivery.retentionDays * 86_400_000;
-    const removed = await journal?.purge(outboxQueue, before, ['delivered', 'filtered', 'rejected', 'cancelled']).catch((error: unknown) => {
-      log.warn({ err: describeError(error) }, 'retention purge failed');
-      return 0;
-    });
-    if (removed) log.info({ removed }, 'finished messages past retention purged');
+  const retention = options.retention ?? retentionConfig();
+  let pruned: Counter<'what'> | undefined;
+
+  /** Retention (issue #13 §3): content first, rows later; see core/journal/retention.ts. */
+  async function prune(dryRun = false): Promise<PruneReport | undefined> {
+    if (journal === undefined) return undefined;
+    return runPrune(journal, connectorPlan(retention, clock.now()), { dryRun, logger: log, counter: pruned, actor: 'service:connector' });
   }
+  const purge = () => prune().then(() => undefined, (error: unknown) => log.warn({ err: describeError(error) }, 'retention prune failed'));
 
   async function start(): Promise<Listener[]> {
     // Everything that can be wrong in files is checked before anything listens.
@@ -111,9 +121,13 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     const pseudonymKey = await loadPseudonymKey(defaultPseudonymKeyFile(options.dataDir));
     const opened = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'connector', clock });
     journal = opened;
-    await purge();
     metrics = createConnectorMetrics(() => journal);
     const m = metrics;
+    pruned = new Counter({ name: 'caraloom_connector_pruned_total', help: 'Journal records whose content or row retention removed, by step', labelNames: ['what'], registers: [m.registry] });
+    await purge();
+    for (const token of config.admin.tokens) if (token.legacy === true) log.warn({ token: token.name }, legacyTokenWarning);
+    // What mappings this connector runs with is part of the record (a changed file shows as a new hash).
+    await opened.audit.append({ actor: 'service:connector', action: 'mappings-loaded', detail: fileHashes([...mappings.map((mapping) => mapping.file), ...fhirMappings.map((mapping) => mapping.file)]) });
     // One pipeline for every door: HL7 v2 (MLLP, POST /hl7) and FHIR (POST /fhir) go through the same ingest().
     const fhir = { mappings: fhirMappings, deidentify: isSandboxKey(apiKey) && !config.api.sendIdentifiersToSandbox };
     const deps = { journal: opened, mappings, fhir, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m, pseudonymKey };
@@ -230,7 +244,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     mllpUrl = bound.url;
     http = await listenHttp(app.callback(), config.host, config.http.port, { tls: httpTls });
     worker.start();
-    purgeTimer = setInterval(() => void purge(), 6 * 3_600_000);
+    purgeTimer = setInterval(() => void purge(), retention.interval);
     purgeTimer.unref();
     log.info({ mllp: mllpUrl, http: http.url, mappings: mappings.map((mapping) => mapping.name), sandbox }, 'connector started');
     return [
@@ -271,6 +285,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       return metrics;
     },
     poke: () => worker?.poke(),
+    prune: (pruneOptions) => prune(pruneOptions?.dryRun === true),
     settle: async () => worker?.settle(),
   };
 }

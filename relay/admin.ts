@@ -81,6 +81,16 @@ export function deliverySummary(item: JournalItem): DeliverySummary {
   };
 }
 
+/** What roles below `phi` see of an event: ids, type, deliveries — not the event's data. */
+export function eventWithoutContent<T extends { event: unknown }>(view: T): Omit<T, 'event'> & { event: null; content: false } {
+  return { ...view, event: null, content: false };
+}
+
+/** A delivery without the subscriber's answer or answer excerpts. */
+export function deliveryWithoutContent<T extends { result: unknown; history: Attempt[] }>(view: T): T & { content: false } {
+  return { ...view, result: null, history: view.history.map(({ response: _response, ...attempt }) => attempt), content: false };
+}
+
 export interface RangeOptions {
   since?: number | undefined;
   until?: number | undefined;
@@ -105,7 +115,7 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
     let afterId: number | undefined = 0;
     while (afterId !== undefined) {
       const page: JournalItem[] = await journal.list({ queue: subscriberQueue(subscriber), status: 'dead', since: range.since, until: range.until, afterId, order: 'asc', limit: 200 });
-      for (const item of page) if (await journal.replay(item.id)) count += 1;
+      for (const item of page) if (item.payload !== null && (await journal.replay(item.id))) count += 1;
       afterId = page.length === 200 ? page[page.length - 1]!.id : undefined;
     }
     return count;
@@ -124,7 +134,9 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
       const source = item ?? deliveries[0];
       if (source === undefined) return undefined;
       const summary = item !== undefined ? eventSummary(item) : { ...eventSummary(source), subscribers: deliveries.map((delivery) => String(delivery.meta.subscriber)) };
-      return { ...summary, eventId, event: source.payload.event, deliveries: deliveries.map(deliverySummary) };
+      // Retention may have removed the data already (payload null): the record stays, the content does not.
+      const withData = [item, ...deliveries].find((candidate) => candidate?.payload !== null && candidate?.payload !== undefined);
+      return { ...summary, eventId, event: (withData?.payload.event ?? null) as RelayEvent | null, deliveries: deliveries.map(deliverySummary) };
     },
 
     /**
@@ -134,7 +146,9 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
      */
     async replayEvent(eventId: string, subscriber?: string): Promise<{ replayed: string[]; skipped: string[] } | undefined> {
       // Deliveries carry the event too, so a replay still works after the inbox record is purged.
-      const item = (await journal.getByKey<DeliveryPayload>(inboxQueue, eventId)) ?? (await journal.list<DeliveryPayload>({ queuePrefix: subscriberQueuePrefix, meta: { eventId }, limit: 1 }))[0];
+      const candidates = [await journal.getByKey<DeliveryPayload>(inboxQueue, eventId), ...(await journal.list<DeliveryPayload>({ queuePrefix: subscriberQueuePrefix, meta: { eventId }, limit: 100 }))];
+      // An event whose data retention removed cannot be sent again.
+      const item = candidates.find((candidate) => candidate !== undefined && candidate.payload !== null);
       if (item === undefined) return undefined;
       const { event, body } = item.payload;
       const targets = subscriber === undefined ? accepting(event) : [known(subscriber)].filter((entry) => entry !== undefined);
@@ -168,7 +182,7 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
 
     async replayDelivery(id: number): Promise<boolean> {
       const item = await journal.get(id);
-      if (item === undefined || !item.queue.startsWith(subscriberQueuePrefix)) return false;
+      if (item === undefined || !item.queue.startsWith(subscriberQueuePrefix) || item.payload === null) return false;
       return journal.replay(id);
     },
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminTokensSchema } from '../core/http/bearer.js';
 import { defaultSchedule } from '../core/retry-policy.js';
 import { secretProblem } from '../core/signature.js';
 import { durationSchema } from '../core/config/duration.js';
@@ -116,7 +117,7 @@ export const relayConfigSchema = z
      * sender's whole retry schedule (the API retries for about 28 h). @default 3 d
      */
     dedupeWindow: durationSchema.refine((ms) => ms >= 30 * 3_600_000, 'must be at least 30h: longer than the API\'s whole retry schedule (about 28 h)').default(3 * 86_400_000),
-    /** Delivered deliveries are kept this long for `deliveries list`, then purged. @default 7 d */
+    /** Superseded by the top-level `retention:` section (`relayContent`, `relayMetadata`); read but no longer used. @default 7 d */
     retention: durationSchema.default(7 * 86_400_000),
     retry: z
       .strictObject({
@@ -134,8 +135,11 @@ export const relayConfigSchema = z
         cooldown: durationSchema.default(30_000),
       })
       .prefault({}),
-    /** Bearer tokens for `/admin/*`; `CARALOOM_RELAY_ADMIN_TOKEN` adds one. No token: admin API off. @default [] */
-    adminTokens: z.array(z.string().min(16)).default([]),
+    /**
+     * `{ name, token, role }` entries for `/admin/*` (role `viewer`, `operator` or `phi`; see docs/phi.md);
+     * a bare string, like `CARALOOM_RELAY_ADMIN_TOKEN`, is role `operator`. No token: admin API off. @default []
+     */
+    adminTokens: adminTokensSchema,
     /** @default [] */
     subscribers: z.array(subscriberSchema).default([]),
   })

@@ -2,6 +2,10 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { StoreConfig } from '../core/config/store.js';
+import { retentionConfig, type RetentionConfig } from '../core/config/retention.js';
+import { legacyTokenWarning, type AdminToken } from '../core/http/bearer.js';
+import { relayPlan, runPrune } from '../core/journal/retention.js';
+import { Counter } from 'prom-client';
 import { describeError } from '../core/errors.js';
 import { listenHttp, type HttpListener } from '../core/http/listen.js';
 import { addOpsRoutes } from '../core/http/ops.js';
@@ -14,7 +18,6 @@ import { createAdmin } from './admin.js';
 import { addAdminRoutes } from './admin-routes.js';
 import type { RelayConfig } from './config.js';
 import { createIntake } from './intake.js';
-import { inboxQueue, subscriberQueue } from './match.js';
 import { createRelayMetrics } from './metrics.js';
 import { createSecretSource, defaultSecretsFile } from './secrets.js';
 import { buildSubscribers } from './subscribers.js';
@@ -35,10 +38,10 @@ export interface RelayOptions {
   random?: () => number;
   /** How often pause state and gauges are refreshed. @default 2000 */
   syncIntervalMs?: number;
+  /** The top-level `retention:` section. @default retentionConfig() */
+  retention?: RetentionConfig | undefined;
 }
 
-/** How often dedupe records and old deliveries are purged. */
-const purgeIntervalMs = 3_600_000;
 
 export interface Relay extends Service {
   /** The open journal while running (tests, `caraloom up`). */
@@ -64,18 +67,18 @@ export function createRelay(options: RelayOptions): Relay {
   const secrets = createSecretSource({ env: env.CARALOOM_WEBHOOK_SECRET, config: config.secrets, file: config.secretsFile ?? defaultSecretsFile(options.dataDir),
     onError: (error) => log.error({ err: describeError(error) }, 'secrets file changed but cannot be read; the previous secrets stay active'),
   });
-  const adminTokens = [...config.adminTokens, ...(env.CARALOOM_RELAY_ADMIN_TOKEN ? [env.CARALOOM_RELAY_ADMIN_TOKEN] : [])];
+  // The environment's token is a bare string: role operator, like a bare string in config.
+  const adminTokens: AdminToken[] = [...config.adminTokens, ...(env.CARALOOM_RELAY_ADMIN_TOKEN ? [{ name: 'env', token: env.CARALOOM_RELAY_ADMIN_TOKEN, role: 'operator' as const, legacy: true }] : [])];
+  const retention = options.retention ?? retentionConfig();
+  const pruned = new Counter({ name: 'caraloom_relay_pruned_total', help: 'Journal records whose content or row retention removed, by step', labelNames: ['what'], registers: [metrics.registry] });
   let journal: Journal | undefined;
   let listener: HttpListener | undefined;
   let built: ReturnType<typeof buildSubscribers> | undefined;
   const timers: NodeJS.Timeout[] = [];
 
+  /** Retention (issue #13 §3): dedupe records, then content, then delivery rows; see core/journal/retention.ts. */
   async function purge(store: Journal): Promise<void> {
-    const now = clock.now();
-    const dropped = await store.purge(inboxQueue, now - config.dedupeWindow, ['delivered']);
-    let old = 0;
-    for (const subscriber of config.subscribers) old += await store.purge(subscriberQueue(subscriber.name), now - config.retention);
-    if (dropped + old > 0) log.info({ eventRecords: dropped, deliveries: old }, 'purged old records');
+    await runPrune(store, relayPlan(retention, config.dedupeWindow, clock.now()), { logger: log, counter: pruned, actor: 'service:relay' });
   }
 
   return {
@@ -104,14 +107,15 @@ export function createRelay(options: RelayOptions): Relay {
         });
         // Operator pauses take effect at once here; from the CLI, at the next sync.
         const wrapped = { ...admin, pause: async (name: string, reason?: string) => (await admin.pause(name, reason)) && (await subscribers.sync(), true), resume: async (name: string) => (await admin.resume(name)) && (await subscribers.sync(), true) };
-        addAdminRoutes(router, wrapped, () => adminTokens);
+        addAdminRoutes(router, wrapped, () => adminTokens, store.audit);
+        for (const token of adminTokens) if (token.legacy === true) log.warn({ token: token.name }, legacyTokenWarning);
         app.use(router.routes()).use(router.allowedMethods());
         app.on('error', (error: unknown) => log.warn({ err: describeError(error) }, 'request failed'));
         await subscribers.start();
         await purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed'));
         const interval = options.syncIntervalMs ?? 2_000;
         timers.push(setInterval(() => void subscribers.sync().catch((error: unknown) => log.warn({ err: describeError(error) }, 'subscriber sync failed')), interval).unref());
-        timers.push(setInterval(() => void purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed')), purgeIntervalMs).unref());
+        timers.push(setInterval(() => void purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed')), retention.interval).unref());
         listener = await listenHttp(app.callback(), config.host, config.port, { tls: config.tls === undefined ? undefined : await readTlsMaterial(config.tls, 'relay.tls') });
       } catch (error) {
         await this.stop();

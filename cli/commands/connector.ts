@@ -43,7 +43,7 @@ const connectorRun: CommandModule<object, RunArgs> = {
     });
     const logger = createLogger({ level: config.log.level });
     const apiKey = process.env.CARALOOM_API_KEY || c.api.key;
-    const service = createConnector({ config: connector, store: config.store, dataDir: path.resolve(args.data), apiUrl: args['api-url'] ?? c.api.url, apiKey, logger });
+    const service = createConnector({ config: connector, store: config.store, dataDir: path.resolve(args.data), apiUrl: args['api-url'] ?? c.api.url, apiKey, logger, retention: config.retention });
     await runService(service, logger);
   },
 };

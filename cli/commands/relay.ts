@@ -77,7 +77,7 @@ const relayRun: CommandModule<object, CommonArgs & { host?: string; port?: numbe
       subscribers: [...config.relay.subscribers, ...extra],
     });
     const logger = createLogger({ level: config.log.level });
-    await runService(createRelay({ config: relay, store: config.store, dataDir: data, logger, baseDir: process.cwd() }), logger);
+    await runService(createRelay({ config: relay, store: config.store, dataDir: data, logger, baseDir: process.cwd(), retention: config.retention }), logger);
   },
 };
 

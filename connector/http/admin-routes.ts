@@ -2,8 +2,9 @@ import { queryTime, queryValue } from '../../core/http/query.js';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isMessageStatus, messageStatuses, type MessageStatus } from '../outbox.js';
-import type { ConnectorAdmin } from '../admin.js';
-import { bearerGuard } from '../../core/http/bearer-guard.js';
+import { withoutContent, type ConnectorAdmin } from '../admin.js';
+import { addAuditRoute, recordCall } from '../../core/audit/http.js';
+import { adminGuard, callerOf, requireRole, roleAtLeast, type AdminToken } from '../../core/http/bearer.js';
 
 /**
  * `/admin/messages` (list), `/admin/messages/:id` (show: raw HL7, mapped
@@ -11,8 +12,13 @@ import { bearerGuard } from '../../core/http/bearer-guard.js';
  * `POST /admin/messages/replay-dead`, `POST /admin/messages/:id/cancel`,
  * behind `connector.admin.tokens`. The list filters by status, time, type,
  * controlId, facility and mapping, and pages newest-first with `before=<id>`.
+ * `GET /admin/audit` serves the audit trail.
+ *
+ * Roles (issue #13 §4): `viewer` lists and shows without content, `operator`
+ * also replays and cancels (and reads the audit trail), `phi` also sees the
+ * message — and each such view is in the audit trail before it is sent.
  */
-export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: readonly string[]): void {
+export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: readonly AdminToken[]): void {
   const fail = (ctx: Context, status: number, code: string, message: string) => {
     ctx.status = status;
     ctx.body = { error: { code, message } };
@@ -22,8 +28,8 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     return Number.isSafeInteger(value) && value > 0 ? value : undefined;
   };
 
-  router.use('/admin', bearerGuard(tokens, { disabled: 'admin API disabled: set connector.admin.tokens' }));
-  router.get('/admin/messages', async (ctx) => {
+  router.use('/admin', adminGuard(() => tokens, 'admin API disabled: set connector.admin.tokens'));
+  router.get('/admin/messages', requireRole('viewer'), async (ctx) => {
     const status = queryValue(ctx, 'status');
     const since = queryTime(queryValue(ctx, 'since'));
     const until = queryTime(queryValue(ctx, 'until'));
@@ -36,27 +42,35 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1_000)) return fail(ctx, 400, 'BAD_REQUEST', 'limit must be an integer from 1 to 1000');
     ctx.body = { data: await admin.list({ status: status as MessageStatus | undefined, since, until, limit, ...filters }), counts: await admin.counts(), oldestQueuedAt: await admin.oldestQueuedAt() };
   });
-  router.post('/admin/messages/replay-dead', async (ctx) => {
+  router.post('/admin/messages/replay-dead', requireRole('operator'), async (ctx) => {
     const since = queryTime(queryValue(ctx, 'since'));
     const until = queryTime(queryValue(ctx, 'until'));
     if (since === null || until === null) return fail(ctx, 400, 'BAD_REQUEST', 'since and until must be ISO 8601 times');
-    ctx.body = { data: { replayed: await admin.replayDead({ since, until }) } };
+    const replayed = await admin.replayDead({ since, until });
+    if (replayed.length > 0) await recordCall(admin.audit, ctx, 'replayed', 'connector.messages/dead', { count: replayed.length, first: replayed[0]!, last: replayed.at(-1)! });
+    ctx.body = { data: { replayed } };
   });
-  router.get('/admin/messages/:id', async (ctx) => {
+  router.get('/admin/messages/:id', requireRole('viewer'), async (ctx) => {
     const found = id(ctx) === undefined ? undefined : await admin.show(id(ctx)!);
     if (found === undefined) return fail(ctx, 404, 'NOT_FOUND', 'message not found');
-    ctx.set('Cache-Control', 'no-store'); // holds patient data
-    ctx.body = { data: found };
+    ctx.set('Cache-Control', 'no-store');
+    if (!roleAtLeast(callerOf(ctx).role, 'phi')) return void (ctx.body = { data: withoutContent(found) });
+    // Patient data: the view is on record before a byte of it is sent; no entry, no content.
+    await recordCall(admin.audit, ctx, 'viewed', `connector.message/${found.id}`);
+    ctx.body = { data: { ...found, content: true } };
   });
-  router.post('/admin/messages/:id/replay', async (ctx) => {
+  router.post('/admin/messages/:id/replay', requireRole('operator'), async (ctx) => {
     const ok = id(ctx) === undefined ? false : await admin.replay(id(ctx)!);
     if (!ok) return fail(ctx, 409, 'NOT_REPLAYABLE', 'message not found, not a referral, or still queued');
+    await recordCall(admin.audit, ctx, 'replayed', `connector.message/${id(ctx)}`);
     ctx.status = 202;
     ctx.body = { data: { id: id(ctx), status: 'queued' } };
   });
-  router.post('/admin/messages/:id/cancel', async (ctx) => {
+  router.post('/admin/messages/:id/cancel', requireRole('operator'), async (ctx) => {
     const ok = id(ctx) === undefined ? false : await admin.cancel(id(ctx)!, queryValue(ctx, 'reason') ?? 'cancelled by an operator');
     if (!ok) return fail(ctx, 409, 'NOT_CANCELLABLE', 'message not found, not queued, or being sent right now');
+    await recordCall(admin.audit, ctx, 'cancelled', `connector.message/${id(ctx)}`);
     ctx.body = { data: { id: id(ctx), status: 'cancelled' } };
   });
+  addAuditRoute(router, admin.audit);
 }

@@ -13,6 +13,7 @@ import type { ConnectorAdmin } from '../admin.js';
 import type { Hl7IngestInput, Hl7IngestResult } from '../ingest.js';
 import { addAdminRoutes } from './admin-routes.js';
 import { bearerGuard } from '../../core/http/bearer-guard.js';
+import type { AdminToken } from '../../core/http/bearer.js';
 import { logSafe } from '../../core/log-safe.js';
 
 export interface ConnectorAppOptions {
@@ -21,7 +22,7 @@ export interface ConnectorAppOptions {
   admin: ConnectorAdmin;
   ops: OpsOptions;
   hl7Tokens: readonly string[];
-  adminTokens: readonly string[];
+  adminTokens: readonly AdminToken[];
   bodyLimit: number;
   logger: Logger;
   /** Runs before every route and may answer itself (the disk floor answers intake 503). */

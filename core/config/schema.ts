@@ -3,6 +3,7 @@ import { connectorConfigSchema } from '../../connector/config.js';
 import { consoleConfigSchema } from '../../console/config.js';
 import { relayConfigSchema } from '../../relay/config.js';
 import { sandboxConfigSchema } from '../../sandbox/config.js';
+import { retentionSchema } from './retention.js';
 import { storeSchema } from './store.js';
 
 /**
@@ -16,6 +17,7 @@ export const configSchema = z.strictObject({
   connector: connectorConfigSchema,
   relay: relayConfigSchema,
   console: consoleConfigSchema,
+  retention: retentionSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { postgresAuditMigration } from './audit-postgres.js';
 
 /** `"caraloom"`: schema names are validated, quoting keeps reserved words usable. */
 export function quoteIdent(name: string): string {
@@ -54,6 +55,8 @@ export const postgresMigrations: readonly string[] = [
      duration_ms integer
    );
    CREATE INDEX journal_attempts_item ON $S.journal_attempts (item_id, at);`,
+  // v2: the hash-chained audit trail (issue #13 §5).
+  postgresAuditMigration,
 ];
 
 /**

@@ -7,6 +7,10 @@ import { storageError, withPooledClient } from './postgres-errors.js';
 import { NotifyListener } from './postgres-listener.js';
 import { listQuery } from './postgres-list.js';
 import { migrate, quoteIdent } from './postgres-schema.js';
+import type { AuditLog } from '../audit/log.js';
+import { createPostgresAudit } from './audit-postgres.js';
+import type { PruneOptions, PruneRule } from './prune.js';
+import { prunePostgres } from './prune-postgres.js';
 import { excerpt, rowToAttempt, rowToItem, type AttemptRow, type ItemRow } from './rows.js';
 import { Watchers } from './watchers.js';
 import { emptyCounts, type Attempt, type ClaimOptions, type EnqueueInput, type EnqueueResult, type FinishOptions, type ItemStatus, type Journal, type JournalItem, type ListOptions, type StatusCounts } from './types.js';
@@ -85,6 +89,7 @@ export class PostgresJournal implements Journal {
   readonly #listener: NotifyListener;
   readonly #batcher: EnqueueBatcher;
   readonly #claimSql: ClaimStatements;
+  readonly audit: AuditLog;
   #closed = false;
 
   constructor(pool: pg.Pool, config: pg.ClientConfig, schema: string, clock: Clock) {
@@ -93,6 +98,7 @@ export class PostgresJournal implements Journal {
     this.#channel = `caraloom_${schema}`;
     this.#clock = clock;
     this.#claimSql = claimStatements(this.#S, schema);
+    this.audit = createPostgresAudit({ S: this.#S, schema, clock, withClient: (work) => this.#withClient(work) });
     const wakeAll = () => this.#watched.forEach((_count, queue) => this.#watchers.notify(queue));
     this.#listener = new NotifyListener(config, this.#channel, (queue) => this.#watchers.notify(queue), wakeAll);
     this.#batcher = new EnqueueBatcher({ pool, S: this.#S, channel: this.#channel, clock, committed: (queues) => queues.forEach((queue) => this.#watchers.notify(queue)) });
@@ -279,6 +285,13 @@ export class PostgresJournal implements Journal {
     const result = await this.#query('DELETE FROM $S.journal_items WHERE queue = $1 AND updated_at < $2 AND status = ANY($3::text[])', [queue, before, [...statuses]]);
     return result.rowCount ?? 0;
   }
+
+  prune(rule: PruneRule, options?: PruneOptions): Promise<number> {
+    return prunePostgres((text, values) => this.#query(text, values), rule, options);
+  }
+
+  /** PostgreSQL's autovacuum reuses the space of deleted rows; nothing to do here. */
+  async reclaimSpace(): Promise<void> {}
 
   watch(queue: string, listener: () => void): () => void {
     this.#watched.set(queue, (this.#watched.get(queue) ?? 0) + 1);

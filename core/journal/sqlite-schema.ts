@@ -1,3 +1,5 @@
+import { sqliteAuditMigration } from './audit-sqlite.js';
+
 /** Versioned migrations for the SQLite journal; `user_version` records the last applied. */
 export const sqliteMigrations: readonly string[] = [
   `CREATE TABLE journal_items (
@@ -43,4 +45,6 @@ export const sqliteMigrations: readonly string[] = [
    DROP INDEX journal_items_due;
    CREATE INDEX journal_items_heads ON journal_items(queue, available_at, id) WHERE status = 'queued' AND blocked = 0;
    CREATE INDEX journal_items_leased ON journal_items(queue, lease_until) WHERE status = 'queued' AND lease_until IS NOT NULL;`,
+  // v3: the hash-chained audit trail (issue #13 §5).
+  sqliteAuditMigration,
 ];

@@ -3,6 +3,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../clock.js';
 import { StorageUnavailableError } from '../errors.js';
+import type { AuditLog } from '../audit/log.js';
+import { createSqliteAudit } from './audit-sqlite.js';
+import type { PruneOptions, PruneRule } from './prune.js';
+import { pruneSqlite, reclaimSqlite, useIncrementalVacuum } from './prune-sqlite.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import { excerpt, rowToAttempt, rowToItem, type AttemptRow, type ItemRow } from './rows.js';
 import { Watchers } from './watchers.js';
@@ -57,6 +61,7 @@ export class SqliteJournal implements Journal {
   #flushScheduled = false;
   #closed = false;
   readonly #durable: boolean;
+  readonly audit: AuditLog;
 
   constructor(options: SqliteJournalOptions) {
     mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
@@ -71,7 +76,9 @@ export class SqliteJournal implements Journal {
       this.#durable = options.synchronous !== 'normal';
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('busy_timeout = 5000');
+      useIncrementalVacuum(this.#db);
       this.#migrate();
+      this.audit = createSqliteAudit(this.#db, this.#clock, (work) => this.#run(work));
     } catch (error) {
       throw storageError(error);
     }
@@ -345,6 +352,14 @@ export class SqliteJournal implements Journal {
         return this.#sql(`DELETE FROM journal_items WHERE queue = ? AND updated_at < ? AND status IN (${marks})`).run(queue, before, ...statuses).changes;
       })(),
     );
+  }
+
+  async prune(rule: PruneRule, options?: PruneOptions): Promise<number> {
+    return this.#run(() => pruneSqlite(this.#db, rule, options));
+  }
+
+  async reclaimSpace(): Promise<void> {
+    this.#run(() => reclaimSqlite(this.#db));
   }
 
   watch(queue: string, listener: () => void): () => void {

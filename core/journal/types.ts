@@ -11,6 +11,8 @@
  *   an earlier item waiting for a retry holds back the later ones.
  * - A claim is a lease: an item whose lease expires is claimable again.
  */
+import type { AuditLog } from '../audit/log.js';
+import type { PruneOptions, PruneRule } from './prune.js';
 
 /** `queued` covers waiting, due and leased; the others are terminal until replayed. */
 export type ItemStatus = 'queued' | 'delivered' | 'dead' | 'filtered' | 'rejected' | 'cancelled';
@@ -134,6 +136,12 @@ export interface Journal {
   nextDueAt(queue: string): Promise<number | undefined>;
   /** Delete terminal items older than `before` (dedupe windows, retention). */
   purge(queue: string, before: number, statuses?: readonly ItemStatus[]): Promise<number>;
+  /** One retention step (content or metadata), in small batches; see core/journal/prune.ts. */
+  prune(rule: PruneRule, options?: PruneOptions): Promise<number>;
+  /** Give space freed by pruning back to the filesystem (SQLite incremental vacuum; a no-op on PostgreSQL). */
+  reclaimSpace(): Promise<void>;
+  /** The hash-chained audit trail kept in the same store (core/audit). */
+  readonly audit: AuditLog;
   /** Called after a commit that made items due in `queue`; returns an unsubscribe. */
   watch(queue: string, listener: () => void): () => void;
   /** Throws StorageUnavailableError when the store cannot be written. */

@@ -49,7 +49,7 @@ export async function startConnector(t: ExecutionContext, options: ConnectorStar
     config: connectorConfig({
       mllp: { port: 0 },
       http: { port: 0, tokens: ['hl7-token-0123456789'] },
-      admin: { tokens: ['admin-token-0123456789'] },
+      admin: { tokens: [{ name: 'tests', token: 'admin-token-0123456789', role: 'phi' }] },
       delivery: { retrySchedule: [5, 60, 300], jitter: 0 },
       ...options.config,
     }),

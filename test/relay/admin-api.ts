@@ -5,6 +5,8 @@ import { subscriberQueue } from '../../relay/match.js';
 import { eventBody, startRelay, startSubscriber, until, type StartedRelay } from './_support.js';
 
 const token = 'relay-admin-token-for-tests';
+/** Content views need role phi (issue #13); test/phi/roles.ts covers the lower roles. */
+const admins = [{ name: 'tests', token, role: 'phi' }];
 
 const call = async (relay: StartedRelay, path: string, options: { method?: string; token?: string } = {}) => {
   const response = await fetch(`${relay.url}${path}`, { method: options.method ?? 'GET', headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` } });
@@ -12,7 +14,7 @@ const call = async (relay: StartedRelay, path: string, options: { method?: strin
 };
 
 test('the admin api refuses a missing or wrong token', async (t) => {
-  const relay = await startRelay(t, { adminTokens: [token] });
+  const relay = await startRelay(t, { adminTokens: admins });
   t.is((await call(relay, '/admin/events')).status, 401);
   t.is((await call(relay, '/admin/events', { token: 'not-the-admin-token-at-all' })).status, 401);
   t.is((await call(relay, '/admin/events', { token })).status, 200);
@@ -31,7 +33,7 @@ test('the admin api also accepts the token from CARALOOM_RELAY_ADMIN_TOKEN', asy
 
 test('events are listed, shown with their deliveries, and replayed with the same delivery id', async (t) => {
   const endpoint = await startSubscriber(t);
-  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }] });
+  const relay = await startRelay(t, { adminTokens: admins, subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }] });
   await relay.send(eventBody('evt_admin_1'));
   await until(() => endpoint.received.length === 1);
   const list = await call(relay, '/admin/events', { token });
@@ -49,7 +51,7 @@ test('events are listed, shown with their deliveries, and replayed with the same
 test('dead deliveries are listed with their attempts and replayed for a subscriber', async (t) => {
   let healthy = false;
   const endpoint = await startSubscriber(t, () => ({ status: healthy ? 200 : 400, body: 'bad request' }));
-  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url, ordering: 'none' }] });
+  const relay = await startRelay(t, { adminTokens: admins, subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url, ordering: 'none' }] });
   for (const id of ['evt_dead_1', 'evt_dead_2']) await relay.send(eventBody(id, { referral: id }));
   const journal = relay.relay.journal()!;
   await until(async () => (await journal.counts(subscriberQueue('ehr'))).dead === 2);
@@ -68,7 +70,7 @@ test('dead deliveries are listed with their attempts and replayed for a subscrib
 
 test('subscriber status shows state, backlog and dead letters, and pause holds deliveries back', async (t) => {
   const endpoint = await startSubscriber(t);
-  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }, { name: 'audit', kind: 'log' }] });
+  const relay = await startRelay(t, { adminTokens: admins, subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }, { name: 'audit', kind: 'log' }] });
   t.is((await call(relay, '/admin/subscribers/ehr/pause', { method: 'POST', token })).status, 200);
   await relay.send(eventBody('evt_paused'));
   const status = await call(relay, '/admin/subscribers', { token });
@@ -114,7 +116,7 @@ test('an event id is forgotten only after the dedupe window', async (t) => {
 
 test('a subscriber whose oldest delivery keeps failing shows as failing with its last error', async (t) => {
   const endpoint = await startSubscriber(t, () => ({ status: 503 }));
-  const relay = await startRelay(t, { adminTokens: [token], breaker: { failures: 0 }, subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }] });
+  const relay = await startRelay(t, { adminTokens: admins, breaker: { failures: 0 }, subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }] });
   await relay.send(eventBody('evt_failing'));
   await until(async () => (await call(relay, '/admin/subscribers', { token })).body.data[0].state === 'failing');
   t.like((await call(relay, '/admin/subscribers', { token })).body.data[0], { state: 'failing', backlog: 1, lastError: 'HTTP 503' });
@@ -123,7 +125,7 @@ test('a subscriber whose oldest delivery keeps failing shows as failing with its
 test('dead deliveries of every subscriber are replayed at once', async (t) => {
   let healthy = false;
   const endpoint = await startSubscriber(t, () => ({ status: healthy ? 200 : 404 }));
-  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'one', kind: 'http', url: endpoint.url }, { name: 'two', kind: 'http', url: endpoint.url }] });
+  const relay = await startRelay(t, { adminTokens: admins, subscribers: [{ name: 'one', kind: 'http', url: endpoint.url }, { name: 'two', kind: 'http', url: endpoint.url }] });
   await relay.send(eventBody('evt_all_dead'));
   const journal = relay.relay.journal()!;
   await until(async () => (await journal.counts()).dead === 2);
@@ -139,7 +141,7 @@ test('subscriber status also shows subscribers that recent events went to but co
   await trial.send(eventBody('evt_trial'));
   await until(async () => (await trial.relay.journal()!.counts('relay.sub.trial')).delivered === 1);
   await trial.relay.stop();
-  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'ehr', kind: 'log' }] }, { dataDir });
+  const relay = await startRelay(t, { adminTokens: admins, subscribers: [{ name: 'ehr', kind: 'log' }] }, { dataDir });
   const status = await call(relay, '/admin/subscribers', { token });
   t.deepEqual(status.body.data.map((row: { name: string; kind: string; delivered: number }) => [row.name, row.kind, row.delivered]), [['ehr', 'log', 0], ['trial', 'unconfigured', 1]]);
 });
@@ -147,7 +149,7 @@ test('subscriber status also shows subscribers that recent events went to but co
 test('an event purged from the dedupe records can still be shown and replayed from its deliveries', async (t) => {
   const clock = new ManualClock(Date.now());
   const endpoint = await startSubscriber(t);
-  const relay = await startRelay(t, { adminTokens: [token], subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }] }, { clock });
+  const relay = await startRelay(t, { adminTokens: admins, subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url }] }, { clock });
   await relay.send(eventBody('evt_old'));
   await until(async () => (await relay.relay.journal()!.counts('relay.sub.ehr')).delivered === 1);
   clock.advance(4 * 86_400_000);

@@ -1,0 +1,28 @@
+import type pg from 'pg';
+import { pruneWhere, type PruneOptions, type PruneRule } from './prune.js';
+
+type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
+
+/**
+ * One rule on PostgreSQL, in small autocommitted batches: each takes row
+ * locks on a few hundred finished items only, so intake and claims (which
+ * touch queued rows) never wait behind a long prune. `$S` is the schema.
+ */
+export async function prunePostgres(query: Query, rule: PruneRule, options: PruneOptions = {}): Promise<number> {
+  const where = pruneWhere(rule, (index) => `$${index}`, 'payload::text');
+  if (options.dryRun === true) return Number((await query<{ n: string }>(`SELECT count(*) AS n FROM $S.journal_items WHERE ${where.sql}`, where.values)).rows[0]!.n);
+  const batch = options.batch ?? 500;
+  const pick = `SELECT id FROM $S.journal_items WHERE ${where.sql} ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED`;
+  // Attempts go with their items (ON DELETE CASCADE).
+  const statement =
+    rule.mode === 'content'
+      ? `WITH picked AS (${pick}), items AS (UPDATE $S.journal_items SET payload = 'null'::json, result = NULL WHERE id IN (SELECT id FROM picked) RETURNING id),
+           attempts AS (UPDATE $S.journal_attempts SET response = NULL WHERE item_id IN (SELECT id FROM items)) SELECT count(*) AS n FROM items`
+      : `WITH picked AS (${pick}), items AS (DELETE FROM $S.journal_items WHERE id IN (SELECT id FROM picked) RETURNING id) SELECT count(*) AS n FROM items`;
+  let total = 0;
+  for (;;) {
+    const done = Number((await query<{ n: string }>(statement, where.values)).rows[0]!.n);
+    total += done;
+    if (done < batch) return total;
+  }
+}
