@@ -9,6 +9,7 @@ import { buildAck, buildRejectAck, type AckError } from './hl7/ack.js';
 import { ackCodeFor, isAck, looksLikeAck, type AckOutcome } from './hl7/ack-mode.js';
 import { decodeHl7 } from './hl7/decode.js';
 import { isHl7ParseError } from './hl7/errors.js';
+import type { Hl7Message } from './hl7/model.js';
 import { parseHl7 } from './hl7/parse.js';
 import { admit } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
@@ -31,7 +32,7 @@ export interface DryRun {
 export function dryRun(bytes: Buffer, mappings: readonly Mapping[], hl7: ConnectorConfig['hl7'], now: Date): DryRun {
   const decoded = decodeHl7(bytes, { fallbackEncoding: hl7.fallbackEncoding });
   if (looksLikeAck(decoded.text)) return { type: 'ACK', controlId: '', verdict: 'no ack (an ACK)' };
-  let message;
+  let message: Hl7Message;
   try {
     message = parseHl7(decoded.text, { encoding: decoded.encoding });
   } catch (error) {

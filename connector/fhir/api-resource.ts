@@ -10,7 +10,7 @@
 import type { Resource, ServiceRequest } from 'fhir/r4.js';
 import { describeError } from '../../core/errors.js';
 import type { Journal } from '../../core/journal/types.js';
-import type { ApiClient } from '../delivery/api-client.js';
+import type { ApiAnswer, ApiClient } from '../delivery/api-client.js';
 
 export type ApiRead = { resource: ServiceRequest } | { problem: string };
 
@@ -36,7 +36,7 @@ export async function apiServiceRequest(journal: Journal, api: ApiClient, itemId
     const resource = parse(last?.response);
     if (resource?.resourceType === 'ServiceRequest') return { resource: resource as ServiceRequest };
   }
-  let answer;
+  let answer: ApiAnswer;
   try {
     answer = await api.get(apiServiceRequestPath(referralId), { accept: 'application/fhir+json' });
   } catch (error) {

@@ -49,7 +49,7 @@ export function resolveReference(reference: Reference | undefined, entries: Pool
   if (exact !== undefined || /^(urn:|https?:)/.test(ref)) return exact;
   const relative = ref.replace(/\/_history\/[^/]+$/, '');
   return (
-    entries.find((item) => item.fullUrl !== undefined && item.fullUrl.endsWith(`/${relative}`)) ??
+    entries.find((item) => item.fullUrl?.endsWith(`/${relative}`)) ??
     entries.find((item) => `${item.resource.resourceType}/${item.resource.id ?? ''}` === relative)
   );
 }

@@ -21,6 +21,7 @@ export function splitMessages(bytes: Buffer, options: SplitOptions = {}): Buffer
   // latin1 maps each byte to one UTF-16 unit: offsets in the string are byte offsets.
   const text = view.toString('latin1');
   const starts: number[] = [];
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: VT and FS are MLLP's start and end blocks, left around messages by some senders
   const re = /(^|[\r\n\u000b\u001c])MSH/g;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) starts.push(m.index + m[1]!.length);
   const messages: Buffer[] = [];

@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import { validateFhirResource } from '../../core/fhir/validate.js';
-import { eventually } from '../helpers/connector.js';
+import { eventuallyValue } from '../helpers/eventually.js';
 import { call, fhirSample, startFhirConnector, startRealSandbox } from './_fhir.js';
 
 test('a transaction bundle is delivered to the sandbox and readable through its fhir api', async (t) => {
@@ -19,8 +19,7 @@ test('a transaction bundle is delivered to the sandbox and readable through its 
   const statusUrl = posted.headers.get('content-location')!;
   t.regex(statusUrl, /\/fhir\/_status\/\d+$/);
 
-  let status = await call(statusUrl);
-  await eventually(async () => (status = await call(statusUrl)).status === 200);
+  const status = await eventuallyValue(() => call(statusUrl), (answer) => answer.status === 200);
   t.is(status.body.resourceType, 'ServiceRequest', 'the status URL shows the API\'s ServiceRequest once delivered');
   const id = status.body.id as string;
   t.regex(status.headers.get('location')!, new RegExp(`/v1/fhir/ServiceRequest/${id}$`));
