@@ -4,6 +4,7 @@ import { describeError } from './errors.js';
 import { nextDelay, defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { Attempt, Journal, JournalItem } from './journal/types.js';
 import type { Logger } from './logger.js';
+import { logSafe } from './log-safe.js';
 
 /**
  * What a handler reports for one delivery attempt. A handler never throws for
@@ -95,7 +96,8 @@ export function createWorker<P>(options: WorkerOptions<P>): Worker {
     const { journal } = options;
     if (outcome.kind === 'delivered') return journal.complete(item.id, { result: outcome.result, attempt });
     if (outcome.kind === 'dead') {
-      log.warn({ itemId: item.id, queue: item.queue, error: outcome.error }, 'delivery failed permanently');
+      // The error can quote the far side (an API error code, an ACK's MSA-2): escaped and capped.
+      log.warn({ itemId: item.id, queue: item.queue, error: logSafe(outcome.error) }, 'delivery failed permanently');
       return journal.bury(item.id, outcome.error, { result: outcome.result, attempt });
     }
     if (outcome.countsAsAttempt === false) {
