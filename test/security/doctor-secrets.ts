@@ -75,7 +75,7 @@ test('doctor prints no part of a key that sits in the api url of a failing reque
 test('doctor prints no part of a key a config error would echo', async (t) => {
   const key = 'clk_live_Q29uZmlnRXJyb3JFY2hvS2V5MDAwMQ';
   // A key referenced into a field that refuses it: the validation message shows what it got.
-  const text = await doctorOutput(t, "connector:\n  mllp: { port: '${MY_SITE_API_KEY}' }\n", { MY_SITE_API_KEY: key });
+  const text = await doctorOutput(t, `connector:\n  mllp: { port: '\${MY_SITE_API_KEY}' }\n`, { MY_SITE_API_KEY: key });
   t.regex(text, /connector\.mllp\.port/);
   t.deepEqual(leaks(text, key), []);
 });

@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import tls from 'node:tls';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { startConnector } from '../helpers/connector.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeTestPki, writeTestPki } from '../helpers/tls-certs.js';
@@ -20,7 +20,7 @@ interface Door {
   port: number;
 }
 
-async function startDoors(t: Parameters<Parameters<typeof test>[1]>[0]): Promise<Door[]> {
+async function startDoors(t: ExecutionContext): Promise<Door[]> {
   const files = writeTestPki(pki, tempDir(t, 'tls-policy-'));
   const serverTls = { keyFile: files.serverKey, certFile: files.serverCert };
   const { connector } = await startConnector(t, {
@@ -98,5 +98,21 @@ test('an ecdhe client connects', async (t) => {
     const openssl = await sClient(door.port, ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256']);
     t.is(openssl.code, 0, `${door.name}: ${openssl.output.slice(-400)}`);
     t.regex(openssl.output, /Cipher is ECDHE-RSA-AES128-GCM-SHA256/, door.name);
+  }
+});
+
+test('a tls 1.2 client offering only cbc suites is refused even with ecdhe', async (t) => {
+  const doors = await startDoors(t);
+  for (const door of doors) {
+    const error = await t.throwsAsync(handshake(door.port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA' }), undefined, door.name);
+    t.regex(String(error?.message), /handshake failure/i, door.name);
+  }
+});
+
+test('the server picks its own strongest suite over the client\'s first choice', async (t) => {
+  const doors = await startDoors(t);
+  for (const door of doors) {
+    const chosen = await handshake(door.port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384' });
+    t.is(chosen.cipher, 'ECDHE-RSA-AES256-GCM-SHA384', door.name);
   }
 });
