@@ -6,7 +6,8 @@ import { CaraloomError } from '../../core/errors.js';
 import { openJournal } from '../../core/journal/open.js';
 import { isMessageStatus, messageStatuses, type MessageStatus } from '../../connector/outbox.js';
 import { createLogger } from '../../core/logger.js';
-import { createAdmin, type ConnectorAdmin } from '../../connector/admin.js';
+import { createAdmin, withoutContent, type ConnectorAdmin } from '../../connector/admin.js';
+import { recordCliAction, recordCliView } from './audit.js';
 import { connectorConfigSchema } from '../../connector/config.js';
 import { dryRun } from '../../connector/dry-run.js';
 import { isFhirInputFile, runFhirMap } from '../../connector/fhir/dry-run.js';
@@ -132,14 +133,19 @@ const messagesCommand: CommandModule = {
         const rows = await withAdmin(args, (admin) => admin.list({ status: args.status as MessageStatus | undefined, limit: args.limit, since: time(args.since, 'since'), until: time(args.until, 'until') }));
         process.stdout.write(args.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows, ['id', 'status', 'type', 'controlId', 'facility', 'mapping', 'action', 'attempts', 'referralId', 'lastError', 'receivedAt']));
       })
-      .command<CommonArgs & { id: number }>('show <id>', 'One message: raw HL7, mapped request, every attempt and answer (patient data: keep the output private)', (y) => common(y).positional('id', { type: 'number', demandOption: true }) as Argv<CommonArgs & { id: number }>, async (args) => {
-        const found = await withAdmin(args, (admin) => admin.show(args.id));
+      .command<CommonArgs & { id: number; phi?: boolean }>('show <id>', 'One message: status, errors, every attempt; with --phi also the raw HL7, mapped request and answers (patient data, recorded in the audit trail)', (y) => common(y).positional('id', { type: 'number', demandOption: true }).option('phi', { type: 'boolean', describe: 'Show the message content (patient data: keep the output private); the view is recorded in the audit trail with your OS user name' }) as Argv<CommonArgs & { id: number; phi?: boolean }>, async (args) => {
+        const found = await withAdmin(args, async (admin) => {
+          const detail = await admin.show(args.id);
+          // On record before a byte of content is printed; no entry, no content.
+          if (detail !== undefined && args.phi === true) await recordCliView(admin.audit, `connector.message/${detail.id}`);
+          return detail;
+        });
         if (found === undefined) throw new CaraloomError('NOT_FOUND', `no message ${args.id}`, { status: 404 });
-        process.stdout.write(`${JSON.stringify({ ...found, hl7: found.hl7.split('\r') }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(args.phi === true ? { ...found, hl7: found.hl7.split('\r'), content: true } : withoutContent(found), null, 2)}\n`);
       })
       .command<CommonArgs & { id?: number; dead?: boolean; since?: string; until?: string }>('replay [id]', 'Send one message again (same Idempotency-Key), or every dead one with --dead', (y) => common(y).positional('id', { type: 'number' }).option('dead', { type: 'boolean' }).option('since', { type: 'string' }).option('until', { type: 'string' }) as Argv<CommonArgs & { id?: number; dead?: boolean; since?: string; until?: string }>, async (args) => {
         if (args.id !== undefined) {
-          const ok = await withAdmin(args, (admin) => admin.replay(args.id!));
+          const ok = await withAdmin(args, async (admin) => (await admin.replay(args.id!)) && (await recordCliAction(admin.audit, 'replayed', `connector.message/${args.id}`), true));
           if (!ok) throw new CaraloomError('NOT_FOUND', `message ${args.id} is not a referral that is dead, delivered or cancelled`, { status: 404 });
           process.stdout.write(`message ${args.id} queued again\n`);
           return;

@@ -1,12 +1,14 @@
 import type { CommandModule } from 'yargs';
+import { auditCommand } from './audit.js';
 import { backupCommand, restoreCommand } from './backup.js';
 import { connectorCommands } from './connector.js';
 import { consoleCommands } from './console.js';
 import { doctorCommand } from './doctor.js';
+import { pruneCommand } from './prune.js';
 import { relayCommands } from './relay.js';
 import { sandboxCommands } from './sandbox.js';
 import { upCommand } from './up.js';
 
 /** Every top-level command, in the order `caraloom --help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commandModules: CommandModule<any, any>[] = [upCommand, ...sandboxCommands, ...connectorCommands, ...relayCommands, ...consoleCommands, doctorCommand, backupCommand, restoreCommand];
+export const commandModules: CommandModule<any, any>[] = [upCommand, ...sandboxCommands, ...connectorCommands, ...relayCommands, ...consoleCommands, doctorCommand, backupCommand, restoreCommand, auditCommand, pruneCommand];

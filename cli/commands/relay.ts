@@ -6,7 +6,9 @@ import { openJournal } from '../../core/journal/open.js';
 import { itemStatuses, type ItemStatus } from '../../core/journal/types.js';
 import { createLogger } from '../../core/logger.js';
 import { systemClock } from '../../core/clock.js';
-import { createAdmin, type RelayAdmin } from '../../relay/admin.js';
+import type { AuditLog } from '../../core/audit/log.js';
+import { createAdmin, deliveryWithoutContent, eventWithoutContent, type RelayAdmin } from '../../relay/admin.js';
+import { recordCliAction, recordCliView } from './audit.js';
 import { relayConfigSchema, type RelayConfig } from '../../relay/config.js';
 import { parseQuickSubscriber } from '../../relay/quick-subscriber.js';
 import { registerRelay } from '../../relay/register.js';
@@ -23,11 +25,11 @@ function load(args: CommonArgs) {
 }
 
 /** Run `work` with the relay's journal and an admin view over it; closes the journal after. */
-async function withAdmin<T>(args: CommonArgs, work: (admin: RelayAdmin) => Promise<T>): Promise<T> {
+async function withAdmin<T>(args: CommonArgs, work: (admin: RelayAdmin, audit: AuditLog) => Promise<T>): Promise<T> {
   const { config, data } = load(args);
   const journal = await openJournal({ store: config.store, dataDir: data, name: 'relay' });
   try {
-    return await work(createAdmin(journal, config.relay.subscribers, systemClock));
+    return await work(createAdmin(journal, config.relay.subscribers, systemClock), journal.audit);
   } finally {
     await journal.close();
   }
@@ -130,10 +132,14 @@ const eventsCommand: CommandModule = {
         const rows = await withAdmin(args, (admin) => admin.listEvents({ since: time(args.since, 'since'), until: time(args.until, 'until'), limit: args.limit, type: args.type }));
         print(rows, args.json, ['eventId', 'type', 'referralId', 'receivedAt', 'subscribers']);
       })
-      .command<CommonArgs & { id: string }>('show <id>', 'One event with its data (patient data: keep the output private) and its deliveries', (y) => common(y).positional('id', { type: 'string', demandOption: true }) as Argv<CommonArgs & { id: string }>, async (args) => {
-        const event = await withAdmin(args, (admin) => admin.showEvent(args.id));
+      .command<CommonArgs & { id: string; phi?: boolean }>('show <id>', 'One event and its deliveries; with --phi also its data (patient data, recorded in the audit trail)', (y) => common(y).positional('id', { type: 'string', demandOption: true }).option('phi', { type: 'boolean', describe: 'Show the event data (patient data: keep the output private); the view is recorded in the audit trail with your OS user name' }) as Argv<CommonArgs & { id: string; phi?: boolean }>, async (args) => {
+        const event = await withAdmin(args, async (admin, audit) => {
+          const found = await admin.showEvent(args.id);
+          if (found !== undefined && args.phi === true) await recordCliView(audit, `relay.event/${found.eventId}`);
+          return found;
+        });
         if (event === undefined) throw new CaraloomError('NOT_FOUND', `no event ${args.id}`, { status: 404 });
-        print(event, true);
+        print(args.phi === true ? { ...event, content: true } : eventWithoutContent(event), true);
       })
       .command<CommonArgs & { id: string; subscriber?: string }>('replay <id>', 'Deliver an event again (to every subscriber that wants it, or one)', (y) => common(y).positional('id', { type: 'string', demandOption: true }).option('subscriber', { type: 'string' }) as Argv<CommonArgs & { id: string; subscriber?: string }>, async (args) => {
         const result = await withAdmin(args, (admin) => admin.replayEvent(args.id, args.subscriber));
@@ -164,10 +170,14 @@ const deliveriesCommand: CommandModule = {
           print(rows, args.json, ['id', 'subscriber', 'eventId', 'type', 'status', 'attempts', 'nextAttemptAt', 'lastError']);
         },
       )
-      .command<CommonArgs & { id: number }>('show <id>', 'One delivery with every attempt and the answers kept', (y) => common(y).positional('id', { type: 'number', demandOption: true }) as Argv<CommonArgs & { id: number }>, async (args) => {
-        const found = await withAdmin(args, (admin) => admin.showDelivery(args.id));
+      .command<CommonArgs & { id: number; phi?: boolean }>('show <id>', 'One delivery with every attempt; with --phi also the answers kept (recorded in the audit trail)', (y) => common(y).positional('id', { type: 'number', demandOption: true }).option('phi', { type: 'boolean', describe: 'Show the answers kept (may carry patient data); recorded in the audit trail with your OS user name' }) as Argv<CommonArgs & { id: number; phi?: boolean }>, async (args) => {
+        const found = await withAdmin(args, async (admin, audit) => {
+          const delivery = await admin.showDelivery(args.id);
+          if (delivery !== undefined && args.phi === true) await recordCliView(audit, `relay.delivery/${delivery.id}`);
+          return delivery;
+        });
         if (found === undefined) throw new CaraloomError('NOT_FOUND', `no delivery ${args.id}`, { status: 404 });
-        print(found, true);
+        print(args.phi === true ? { ...found, content: true } : deliveryWithoutContent(found), true);
       })
       .command<CommonArgs & { id?: number; subscriber?: string; dead?: boolean; since?: string; until?: string }>(
         'replay [id]',
@@ -199,11 +209,11 @@ const subscribersCommand: CommandModule = {
         print(rows, args.json, ['name', 'kind', 'state', 'backlog', 'dead', 'delivered', 'oldestQueuedAt', 'lastError', 'pausedReason']);
       })
       .command<CommonArgs & { name: string }>('pause <name>', 'Stop delivering to a subscriber (events still queue)', (y) => common(y).positional('name', { type: 'string', demandOption: true }) as Argv<CommonArgs & { name: string }>, async (args) => {
-        if (!(await withAdmin(args, (admin) => admin.pause(args.name)))) throw new CaraloomError('NOT_FOUND', `no subscriber ${args.name} in config`, { status: 404 });
+        if (!(await withAdmin(args, async (admin, audit) => (await admin.pause(args.name)) && (await recordCliAction(audit, 'paused', `relay.subscriber/${args.name}`), true)))) throw new CaraloomError('NOT_FOUND', `no subscriber ${args.name} in config`, { status: 404 });
         process.stdout.write(`${args.name} paused\n`);
       })
       .command<CommonArgs & { name: string }>('resume <name>', 'Resume a paused subscriber (e.g. after 410 Gone)', (y) => common(y).positional('name', { type: 'string', demandOption: true }) as Argv<CommonArgs & { name: string }>, async (args) => {
-        if (!(await withAdmin(args, (admin) => admin.resume(args.name)))) throw new CaraloomError('NOT_FOUND', `no subscriber ${args.name} in config`, { status: 404 });
+        if (!(await withAdmin(args, async (admin, audit) => (await admin.resume(args.name)) && (await recordCliAction(audit, 'resumed', `relay.subscriber/${args.name}`), true)))) throw new CaraloomError('NOT_FOUND', `no subscriber ${args.name} in config`, { status: 404 });
         process.stdout.write(`${args.name} resumed\n`);
       })
       .demandCommand(1),
