@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import test from 'ava';
 import { mllpClient, readAck, startConnector } from '../helpers/connector.js';
 import { sampleFile } from '../helpers/corpus.js';
+import { asEvent, homeHealth, openPipeline } from './_ingest.js';
 
 const run = promisify(execFile);
 
@@ -57,4 +58,14 @@ test('messages list and show read the journal of a stopped connector', async (t)
   t.regex(show.stdout, /"MSH\|\^~\\\\&\|EPICADT/);
   const replay = await caraloom('messages', 'replay', String(row.id), '--data', harness.dataDir);
   t.is(replay.code, 2, 'a filtered message is not a referral to replay');
+});
+
+test('messages list --status ignored lists the events no mapping selects', async (t) => {
+  const pipeline = await openPipeline(t);
+  t.is((await pipeline.send(asEvent('A02'))).code, 'AA');
+  t.is((await pipeline.send(homeHealth())).code, 'AA');
+  const list = await caraloom('messages', 'list', '--status', 'ignored', '--data', pipeline.dataDir, '--json');
+  t.is(list.code, 0, list.stderr);
+  const rows = JSON.parse(list.stdout) as Array<{ type: string; action: string }>;
+  t.deepEqual(rows.map((row) => [row.type, row.action]), [['ADT^A02', 'ignored']]);
 });
