@@ -66,3 +66,10 @@ test('with caFile the http door takes a client certificate from that ca and refu
   t.notRegex(await refused({ key: pki.strangerKey, cert: pki.strangerCert }), /HTTP/, 'a certificate from another ca');
   t.notRegex(await refused({}), /HTTP/, 'no certificate');
 });
+
+test('a tls file that cannot be read is a start-up error naming its config path', async (t) => {
+  const files = writeTestPki(pki, tempDir(t, 'client-cert-'));
+  const missing = `${files.dir}/missing.key`;
+  const error = await t.throwsAsync(startConnector(t, { config: { http: { port: 0, tls: { keyFile: missing, certFile: files.serverCert } } } }), { instanceOf: ConfigError });
+  t.is(error!.message, `connector.http.tls.keyFile: cannot read ${missing} (ENOENT)`);
+});
