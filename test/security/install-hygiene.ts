@@ -47,9 +47,21 @@ async function startRecorder(t: ExecutionContext): Promise<Recorder> {
   return { port, requests };
 }
 
-/** The postinstall npm would run for @scarf/scarf, for an install rooted at `initCwd`. */
-function runPostinstall(initCwd: string, port: number): Promise<string> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, INIT_CWD: initCwd, SCARF_LOCAL_PORT: String(port), SCARF_VERBOSE: 'true', npm_lifecycle_event: 'postinstall' };
+/**
+ * The postinstall npm would run for @scarf/scarf, for an install rooted at
+ * `initCwd`. The script asks `npm ls` for the tree with a 3 s limit of its
+ * own, which a busy machine misses (and then it quietly reports nothing, for
+ * the wrong reason); so the tree is read here first, with real npm, and a
+ * `npm` first on the child's PATH hands that same output over at once.
+ */
+async function runPostinstall(t: ExecutionContext, initCwd: string, port: number): Promise<string> {
+  const tree = await new Promise<string>((resolve, reject) => {
+    execFile('npm', ['ls', '@scarf/scarf', '--json', '--long'], { cwd: initCwd, timeout: 50_000, maxBuffer: 256 * 1024 * 1024 }, (error, stdout) => (stdout !== '' ? resolve(stdout) : reject(error)));
+  });
+  const bin = tempDir(t, 'scarf-npm-');
+  writeFileSync(path.join(bin, 'tree.json'), tree);
+  writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\ncat '${path.join(bin, 'tree.json')}'\n`, { mode: 0o755 });
+  const env: NodeJS.ProcessEnv = { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME, INIT_CWD: initCwd, SCARF_LOCAL_PORT: String(port), SCARF_VERBOSE: 'true', npm_lifecycle_event: 'postinstall' };
   return new Promise((resolve, reject) => {
     execFile('node', ['report.js'], { cwd: scarfDir, env, timeout: 50_000 }, (error, stdout, stderr) => (error === null ? resolve(`${stdout}\n${stderr}`) : reject(error)));
   });
@@ -66,7 +78,7 @@ test('the installed scarf postinstall is the report script that scarfSettings tu
 
 test('npm install of this package sends nothing to scarf', async (t) => {
   const recorder = await startRecorder(t);
-  const output = await runPostinstall(root, recorder.port);
+  const output = await runPostinstall(t, root, recorder.port);
   // Scarf reads the root's scarfSettings while walking the dependency chain and stops there.
   t.regex(output, /Scarf has been disabled via a package\.json in the dependency chain|User has opted out/);
   t.deepEqual(recorder.requests, []);
@@ -81,6 +93,6 @@ test('without the opt-out the same postinstall would report the install', async 
   delete ours.scarfSettings;
   writeFileSync(path.join(copy, 'package.json'), JSON.stringify(ours));
   symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'));
-  const output = await runPostinstall(copy, recorder.port);
+  const output = await runPostinstall(t, copy, recorder.port);
   t.true(recorder.requests.length > 0, output.slice(-600));
 });
