@@ -10,7 +10,7 @@ import { describeError } from '../../core/errors.js';
 import type { JournalItem } from '../../core/journal/types.js';
 import { parseRetryAfter } from '../../core/retry-policy.js';
 import type { DeliveryOutcome } from '../../core/worker.js';
-import type { OutboxPayload } from '../outbox.js';
+import { readOutboxPayload, type OutboxPayload } from '../outbox.js';
 import type { ApiAnswer, ApiClient } from './api-client.js';
 import { deidentify } from './deidentify.js';
 import type { Pacer } from './pacer.js';
@@ -56,7 +56,8 @@ export function summarise(answer: ApiAnswer): DeliveredResult {
 export function createDeliveryHandler(options: DeliveryHandlerOptions): (item: JournalItem<OutboxPayload>) => Promise<DeliveryOutcome> {
   const { api, pacer, clock } = options;
   return async (item) => {
-    const payload = item.payload;
+    // Read like any stored payload: items written before payloads carried `kind` deliver as before.
+    const payload = readOutboxPayload(item.payload);
     if (payload.request === undefined || payload.idempotencyKey === undefined) return { kind: 'dead', error: 'outbox item holds no request' };
     const wait = pacer.take();
     if (wait > 0) return { kind: 'retry', error: 'rate limit window exhausted: waiting for it to reopen', retryAfterMs: wait, countsAsAttempt: false };

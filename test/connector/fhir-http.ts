@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { validateFhirResource } from '../../core/fhir/validate.js';
+import { startApiStandIn } from '../helpers/connector.js';
 import { call, fhirSample, startFhirConnector } from './_fhir.js';
 
 test('metadata is the connector\'s own valid capability statement', async (t) => {
@@ -146,4 +147,18 @@ test('a service request posted to the base is refused 400', async (t) => {
   const answer = await connector.post('', fhirSample('servicerequest-contained.json'));
   t.is(answer.status, 400);
   t.deepEqual(answer.body.issue[0].expression, ['resourceType']);
+});
+
+test('a delivered referral whose servicerequest cannot be read back says so', async (t) => {
+  // The stand-in answers every request with a native body: the delivery succeeds, the FHIR read-back does not.
+  const api = await startApiStandIn(t);
+  const connector = await startFhirConnector(t, { apiUrl: api.url });
+  const answer = await connector.post('/ServiceRequest', fhirSample('servicerequest-contained.json'), { prefer: 'respond-sync' });
+  t.is(answer.status, 201);
+  t.is(answer.body.resourceType, 'OperationOutcome');
+  const warning = answer.body.issue.find((entry: any) => entry.severity === 'warning');
+  t.regex(warning?.diagnostics ?? '', /not shown: reading it back from the API answered HTTP 201/);
+  const read = api.requests.find((request) => request.method === 'GET');
+  t.is(read?.path, '/v1/fhir/ServiceRequest/ref-1');
+  t.is(read?.headers.authorization, 'Bearer clk_live_test_key', 'read through the connector\'s API client, with its key');
 });
