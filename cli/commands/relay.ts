@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../../core/config/load.js';
-import { CaraloomError } from '../../core/errors.js';
+import { CaraloomError, ConfigError } from '../../core/errors.js';
 import { openJournal } from '../../core/journal/open.js';
 import { itemStatuses, type ItemStatus } from '../../core/journal/types.js';
 import { createLogger } from '../../core/logger.js';
@@ -13,6 +13,7 @@ import { relayConfigSchema, type RelayConfig } from '../../relay/config.js';
 import { parseQuickSubscriber } from '../../relay/quick-subscriber.js';
 import { registerRelay } from '../../relay/register.js';
 import { addSecretToFile, defaultSecretsFile } from '../../relay/secrets.js';
+import { insecureApiProblem } from '../../connector/config.js';
 import { createRelay } from '../../relay/service.js';
 import { commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
@@ -96,7 +97,10 @@ const relayRegister: CommandModule<object, CommonArgs & { 'api-url': string; url
     const { config, data } = load(args);
     const apiKey = process.env.CARALOOM_API_KEY;
     if (apiKey === undefined || apiKey === '') throw new CaraloomError('USAGE', 'set CARALOOM_API_KEY to an API key (e.g. from `caraloom sandbox key`)', { status: 400 });
-    const url = args.url ?? `http://${config.relay.host}:${config.relay.port}${config.relay.path}`;
+    // The key goes to the API: the same rule as the connector's (connector.api.allowInsecureApi for a lab).
+    const insecure = insecureApiProblem(args['api-url'], apiKey, config.connector.api.allowInsecureApi);
+    if (insecure !== undefined) throw new ConfigError(`--api-url: ${insecure}`);
+    const url = args.url ?? `${config.relay.tls === undefined ? 'http' : 'https'}://${config.relay.host}:${config.relay.port}${config.relay.path}`;
     const registration = await registerRelay({ apiUrl: args['api-url'], apiKey, url, events: args.events });
     if (args['print-env']) {
       process.stdout.write(`registered webhook ${registration.id} for ${registration.url} (${registration.events.join(', ')})\nCARALOOM_WEBHOOK_SECRET=${registration.secret}\n`);

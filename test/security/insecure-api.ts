@@ -4,11 +4,15 @@
  * at start-up — in config when the key is written there, at service start when
  * it comes from the environment — unless `allowInsecureApi` says lab use.
  */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import test from 'ava';
 import { configFrom } from '../../core/config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { insecureApiProblem } from '../../connector/config.js';
 import { startConnector } from '../helpers/connector.js';
+import { tempDir } from '../helpers/temp.js';
 
 const liveKey = 'clk_live_0123456789abcdefABCDEF';
 
@@ -40,4 +44,13 @@ const cases: Array<[string, string, string | undefined, boolean]> = [
 
 test('which api url and key pairs may start', (t) => {
   for (const [name, url, key, allowed] of cases) t.is(insecureApiProblem(url, key, false) === undefined, allowed, name);
+});
+
+test('relay register refuses an http api url with a live key before sending it', async (t) => {
+  const run = promisify(execFile);
+  const cli = [path.resolve('test/helpers/cli-entry.ts'), 'relay', 'register', '--api-url', 'http://api.caraloom.example', '--data', tempDir(t)];
+  const error = await t.throwsAsync(run(process.execPath, ['--import', 'tsx', ...cli], { env: { ...process.env, CARALOOM_LOG_LEVEL: 'silent', CARALOOM_API_KEY: liveKey } }));
+  const stderr = String((error as { stderr?: string }).stderr);
+  t.regex(stderr, /--api-url: an http:\/\/ API URL with a non-sandbox key/);
+  t.false(stderr.includes(liveKey));
 });
