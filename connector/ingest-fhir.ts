@@ -11,7 +11,7 @@ import { FhirOutcomeError } from '../core/fhir/outcome.js';
 import type { JournalItem } from '../core/journal/types.js';
 import { prepareReferral } from './fhir/prepare.js';
 import { commit, dedupe, hashOf, recordConflict, type Candidate, type Repeat } from './ingest-steps.js';
-import type { FhirIngestInput, FhirIngestResult, IngestDeps } from './ingest-types.js';
+import type { FhirIngestInput, FhirIngestResult, IngestDeps } from './ingest.js';
 import type { FhirOutboxPayload } from './outbox.js';
 
 async function storage<T>(work: () => Promise<T>): Promise<T> {

@@ -15,7 +15,7 @@ import type { Hl7Message } from './hl7/model.js';
 import { parseHl7 } from './hl7/parse.js';
 import { cancelReferral } from './ingest-cancel.js';
 import { commit, dedupe, hashOf, recordConflict, recordRejected, type Candidate, type Committed } from './ingest-steps.js';
-import type { Hl7IngestInput, Hl7IngestResult, IngestDeps, IngestOutcome } from './ingest-types.js';
+import type { Hl7IngestInput, Hl7IngestResult, IngestDeps, IngestOutcome } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
 import { map } from './mapping/map.js';
 import { selectMapping, triggerOf } from './mapping/select.js';

@@ -16,7 +16,7 @@ import type { Journal, JournalItem } from '../../core/journal/types.js';
 import type { Logger } from '../../core/logger.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { ApiClient } from '../delivery/api-client.js';
-import type { FhirIngestInput, FhirIngestResult } from '../ingest-types.js';
+import type { FhirIngestInput, FhirIngestResult } from '../ingest.js';
 import { outboxQueue, readOutboxPayload, type FhirEndpoint, type FhirOutboxPayload } from '../outbox.js';
 import { apiServiceRequest, apiServiceRequestPath } from './api-resource.js';
 import { connectorCapabilityStatement } from './capability.js';
