@@ -37,6 +37,10 @@ export function createConsoleApp(deps: ConsoleDeps, auditFile: string): Koa {
   const open = new Router();
   addAssetRoutes(open);
   addLoginRoutes(open, deps);
+  // Browsers ask for it on every first visit; an empty answer keeps a 404 out of their console.
+  open.get('/favicon.ico', (ctx) => {
+    ctx.status = 204;
+  });
   open.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });

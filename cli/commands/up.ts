@@ -9,6 +9,8 @@ import { describeError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
 import type { Listener, Service } from '../../core/service.js';
 import { createConnector } from '../../connector/service.js';
+import { consoleConfig } from '../../console/config.js';
+import { createConsole } from '../../console/service.js';
 import { registerRelay } from '../../relay/register.js';
 import { addSecretToFile, defaultSecretsFile } from '../../relay/secrets.js';
 import { createRelay } from '../../relay/service.js';
@@ -23,6 +25,7 @@ interface UpArgs {
   'mllp-port'?: number;
   'http-port'?: number;
   'relay-port'?: number;
+  'console-port'?: number;
 }
 
 const section = (raw: Record<string, unknown>, name: string): Record<string, unknown> => ({ ...((raw[name] as Record<string, unknown> | undefined) ?? {}) });
@@ -38,10 +41,14 @@ function upConfig(args: UpArgs, dataDir: string) {
   const connectorHttp = section(section(raw, 'connector'), 'http');
   const tokens = (connectorHttp.tokens as unknown[] | undefined) ?? [];
   if (tokens.length === 0) connectorHttp.tokens = [demoSecret(path.join(dataDir, 'connector-token'), () => `demo_${randomBytes(18).toString('base64url')}`)];
+  // The console reads the connector and relay through their admin APIs: give both a token when none is set.
+  const connectorAdmin = section(section(raw, 'connector'), 'admin');
+  if (((connectorAdmin.tokens as unknown[] | undefined) ?? []).length === 0) connectorAdmin.tokens = [{ name: 'console', role: 'phi', token: demoSecret(path.join(dataDir, 'connector-admin-token'), () => `adm_${randomBytes(18).toString('base64url')}`) }];
   const host = args.host === undefined ? {} : { host: args.host };
   const sandbox = withPort({ ...section(raw, 'sandbox'), ...host }, args['sandbox-port']);
   const connector = section(raw, 'connector');
   const relay = withPort({ ...section(raw, 'relay'), ...host }, args['relay-port']);
+  if (((relay.adminTokens as unknown[] | undefined) ?? []).length === 0) relay.adminTokens = [{ name: 'console', role: 'phi', token: demoSecret(path.join(dataDir, 'relay-admin-token'), () => `adm_${randomBytes(18).toString('base64url')}`) }];
   const subscribers = (relay.subscribers as unknown[] | undefined) ?? [];
   if (subscribers.length === 0) relay.subscribers = [{ name: 'demo', kind: 'file', path: path.join(dataDir, 'received-events.jsonl'), events: ['*'] }];
   return configFrom({
@@ -53,7 +60,9 @@ function upConfig(args: UpArgs, dataDir: string) {
       ...host,
       mllp: withPort(section(connector, 'mllp'), args['mllp-port']),
       http: withPort(connectorHttp, args['http-port']),
+      admin: connectorAdmin,
     },
+    console: withPort({ ...section(raw, 'console'), ...host }, args['console-port']),
   });
 }
 
@@ -95,7 +104,7 @@ async function ensureRegistered(options: { apiUrl: string; apiKey: string; hookU
   writeFileSync(record, JSON.stringify({ id: registration.id, url: registration.url }), { mode: 0o600 });
 }
 
-function nextSteps(dataDir: string, urls: { sandbox: string; mllp: string; http: string; relay: string }): string {
+function nextSteps(dataDir: string, urls: { sandbox: string; mllp: string; http: string; relay: string; console: string }): string {
   const rel = path.relative(process.cwd(), dataDir) || '.';
   const mllpPort = new URL(urls.mllp).port;
   return [
@@ -104,6 +113,7 @@ function nextSteps(dataDir: string, urls: { sandbox: string; mllp: string; http:
     `  sandbox    ${urls.sandbox}   local Discharge API (docs: ${urls.sandbox}/v1/docs); demo key in ${rel}/demo-key`,
     `  connector  ${urls.mllp}  ${urls.http}   HL7 v2 in, referrals out to the sandbox`,
     `  relay      ${urls.relay}   signed webhooks in; subscriber "demo" appends to ${rel}/received-events.jsonl`,
+    `  console    ${urls.console}   operator console; add a user first: npx caraloom console user add NAME --role phi --data ${rel}`,
     '',
     'Try it (in another terminal):',
     `  npx caraloom send --port ${mllpPort} samples/hl7/adt-a03-home-health.hl7     # → AA`,
@@ -120,7 +130,7 @@ function nextSteps(dataDir: string, urls: { sandbox: string; mllp: string; http:
 
 export const upCommand: CommandModule<object, UpArgs> = {
   command: 'up',
-  describe: 'Start every service — sandbox, connector, relay — on this machine with embedded storage, wired together',
+  describe: 'Start every service — sandbox, connector, relay, console — on this machine with embedded storage, wired together',
   builder: (yargs) =>
     yargs
       .option('config', { type: 'string', describe: 'YAML config file (see config/caraloom.example.yaml); flags override it' })
@@ -129,7 +139,8 @@ export const upCommand: CommandModule<object, UpArgs> = {
       .option('sandbox-port', { type: 'number', describe: 'Sandbox HTTP port; 0 lets the OS pick (default 8080)' })
       .option('mllp-port', { type: 'number', describe: 'Connector MLLP port (default 2575)' })
       .option('http-port', { type: 'number', describe: 'Connector HTTP port (default 8081)' })
-      .option('relay-port', { type: 'number', describe: 'Relay HTTP port (default 8082)' }) as Argv<UpArgs>,
+      .option('relay-port', { type: 'number', describe: 'Relay HTTP port (default 8082)' })
+      .option('console-port', { type: 'number', describe: 'Operator console port (default 8090)' }) as Argv<UpArgs>,
   handler: async (args) => {
     const dataDir = path.resolve(args.data);
     mkdirSync(dataDir, { recursive: true });
@@ -137,9 +148,9 @@ export const upCommand: CommandModule<object, UpArgs> = {
     const logger = createLogger({ level: config.log.level });
     const log = logger.child({ component: 'up' });
     const sandbox = createSandbox({ config: config.sandbox, store: config.store, dataDir, logger });
-    const relay = createRelay({ config: config.relay, store: config.store, dataDir, logger });
+    const relay = createRelay({ config: config.relay, store: config.store, dataDir, logger, retention: config.retention });
     let connector: ReturnType<typeof createConnector> | undefined;
-    let urls = { sandbox: '', mllp: '', http: '', relay: '' };
+    let urls = { sandbox: '', mllp: '', http: '', relay: '', console: '' };
     const started: Service[] = [];
 
     const all: Service = {
@@ -154,10 +165,22 @@ export const upCommand: CommandModule<object, UpArgs> = {
           started.push(relay);
           const relayUrl = listeners.at(-1)!.url;
           await ensureRegistered({ apiUrl: sandboxUrl, apiKey: key, hookUrl: `${relayUrl}${config.relay.path}`, dataDir, log });
-          connector = createConnector({ config: config.connector, store: config.store, dataDir, apiUrl: sandboxUrl, apiKey: key, logger });
+          connector = createConnector({ config: config.connector, store: config.store, dataDir, apiUrl: sandboxUrl, apiKey: key, logger, retention: config.retention });
           listeners.push(...(await connector.start()));
           started.push(connector);
-          urls = { sandbox: sandboxUrl, mllp: connector.mllpUrl!, http: connector.httpUrl!, relay: relayUrl };
+          // With no targets configured, the console watches the connector and relay started here.
+          const operatorConsole = createConsole({
+            config: consoleConfig({
+              ...config.console,
+              connectors: config.console.connectors.length > 0 ? config.console.connectors : [{ name: 'local', url: connector.httpUrl!, token: config.connector.admin.tokens[0]!.token }],
+              relays: config.console.relays.length > 0 ? config.console.relays : [{ name: 'local', url: relayUrl, token: config.relay.adminTokens[0]!.token }],
+            }),
+            dataDir,
+            logger,
+          });
+          listeners.push(...(await operatorConsole.start()));
+          started.push(operatorConsole);
+          urls = { sandbox: sandboxUrl, mllp: connector.mllpUrl!, http: connector.httpUrl!, relay: relayUrl, console: operatorConsole.url! };
           return listeners;
         } catch (error) {
           await all.stop();

@@ -15,7 +15,9 @@ const safeNext = (value: string | null | undefined) => (value && value.startsWit
 
 function loginPage(ctx: Context, deps: ConsoleDeps, options: { next: string; error?: string; status?: number }) {
   // Before there is a session, the form's token is checked against a cookie of its own (double submit).
-  const token = randomBytes(24).toString('base64url');
+  // An existing token is kept: a second login page (another tab, a favicon redirect) must not void the first.
+  const existing = readCookie(ctx, loginCsrfCookie);
+  const token = existing !== undefined && /^[\w-]{32}$/.test(existing) ? existing : randomBytes(24).toString('base64url');
   setCookie(ctx, loginCsrfCookie, token, { secure: deps.config.secureCookies });
   ctx.status = options.status ?? 200;
   ctx.type = 'html';
