@@ -42,6 +42,11 @@ export interface BuildOptions {
   random?: (() => number) | undefined;
 }
 
+/** Compile-time guard: `subscriber` is `never` once every kind has a case. */
+function unwired(subscriber: never): never {
+  throw new Error(`subscriber kind ${(subscriber as { kind: string }).kind} is not wired`);
+}
+
 /**
  * Wire every configured subscriber: its deliverer (HTTP, MLLP, file, log),
  * retry policy and runner. Templates are loaded here, so a bad one stops
@@ -56,21 +61,31 @@ export function buildSubscribers(options: BuildOptions) {
 
   for (const subscriber of config.subscribers) {
     let deliver: Deliver;
-    if (subscriber.kind === 'http') {
-      if (subscriber.secret === undefined) logger.warn({ subscriber: subscriber.name }, 'http subscriber has no secret: its deliveries are unsigned');
-      const http = createHttpDeliverer(subscriber, clock);
-      closers.push(http.close);
-      deliver = http.deliver;
-    } else if (subscriber.kind === 'mllp') {
-      const template = loadHl7Template(resolveTemplate(options.baseDir, subscriber.mapping));
-      templates.set(subscriber.name, template);
-      const mllp = createMllpDeliverer(subscriber, template, clock);
-      closers.push(mllp.close);
-      deliver = mllp.deliver;
-    } else if (subscriber.kind === 'file') {
-      deliver = createFileDeliverer({ ...subscriber, path: path.resolve(options.baseDir, subscriber.path) });
-    } else {
-      deliver = createLogDeliverer(subscriber.name, logger);
+    // Exhaustive: a kind added to the config schema but not wired here fails to compile (never a silent log sink).
+    switch (subscriber.kind) {
+      case 'http': {
+        if (subscriber.secret === undefined) logger.warn({ subscriber: subscriber.name }, 'http subscriber has no secret: its deliveries are unsigned');
+        const http = createHttpDeliverer(subscriber, clock);
+        closers.push(http.close);
+        deliver = http.deliver;
+        break;
+      }
+      case 'mllp': {
+        const template = loadHl7Template(resolveTemplate(options.baseDir, subscriber.mapping));
+        templates.set(subscriber.name, template);
+        const mllp = createMllpDeliverer(subscriber, template, clock);
+        closers.push(mllp.close);
+        deliver = mllp.deliver;
+        break;
+      }
+      case 'file':
+        deliver = createFileDeliverer({ ...subscriber, path: path.resolve(options.baseDir, subscriber.path) });
+        break;
+      case 'log':
+        deliver = createLogDeliverer(subscriber.name, logger);
+        break;
+      default:
+        return unwired(subscriber);
     }
     const policy: RetryPolicy = { schedule: subscriber.retrySchedule ?? config.retry.schedule, jitter: config.retry.jitter, maxRetryAfterMs: 6 * 3_600_000 };
     runners.push(
