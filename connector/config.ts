@@ -1,28 +1,30 @@
 import { z } from 'zod';
 import { adminTokensSchema } from '../core/http/bearer.js';
-import { durationSchema } from '../core/config/duration.js';
+import { durationListSchema, durationSchema } from '../core/config/duration.js';
+import { portSchema } from '../core/config/numbers.js';
+import { legacyKeys } from '../core/config/renamed.js';
 import { allowFromProblems } from '../core/mllp/allow-from.js';
 import { tlsConfigSchema } from '../core/tls.js';
 import { fhirIntakeConfigSchema } from './fhir/config.js';
 
-/** Seconds before attempt 2, 3, …: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 h in all). */
-const defaultRetrySchedule = [5, 300, 1800, 7200, 18000, 36000, 36000];
+/** Milliseconds before attempt 2, 3, …: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (about 28 h in all). */
+const defaultRetrySchedule = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 
 /** Every HL7 v2 release; a message's MSH-12 matches an entry or one of its sub-releases (2.5 covers 2.5.1). */
 const defaultVersions = ['2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9'];
 
-const mllpSchema = z
-  .strictObject({
+const mllpSchema = legacyKeys(
+  z.strictObject({
     /** 0 lets the OS pick. @default 2575 */
-    port: z.number().int().min(0).max(65535).default(2575),
+    port: portSchema.default(2575),
     /** Largest frame accepted; bigger frames are answered AR and never buffered whole. @default 1048576 */
     maxFrameBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
-    /** Close a connection silent for this long, in ms; 0 never. @default 300000 */
-    idleTimeoutMs: z.number().int().min(0).default(300_000),
+    /** Close a connection silent for this long (`5m`); 0 never. Old name `idleTimeoutMs`. @default 5m */
+    idleTimeout: durationSchema.default(300_000),
     /** Connections beyond this are refused. @default 100 */
     maxConnections: z.number().int().min(1).max(10_000).default(100),
-    /** TCP keep-alive initial delay in ms; 0 off. @default 60000 */
-    keepAliveMs: z.number().int().min(0).default(60_000),
+    /** TCP keep-alive initial delay (`60s`); 0 off. Old name `keepAliveMs`. @default 60s */
+    keepAlive: durationSchema.default(60_000),
     /** A frame, once its start block arrived, must end within this (`30s`), or the connection is closed; 0 never. @default 30s */
     frameTimeout: durationSchema.default(30_000),
     /** Connections from one peer address beyond this are refused (beside `maxConnections`). @default 10 */
@@ -39,13 +41,14 @@ const mllpSchema = z
     maxInFlightBytes: z.number().int().min(1024).max(1024 * 1024 * 1024).default(2 * 1024 * 1024),
     /** Serve MLLP over TLS (`mllps://`); policy in core/tls.ts (TLS 1.2+ with forward secrecy). */
     tls: tlsConfigSchema.optional(),
-  })
-  .prefault({});
+  }),
+  { idleTimeoutMs: { to: 'idleTimeout', unit: 'ms' }, keepAliveMs: { to: 'keepAlive', unit: 'ms' } },
+).prefault({});
 
 const httpSchema = z
   .strictObject({
     /** 0 lets the OS pick. @default 8081 */
-    port: z.number().int().min(0).max(65535).default(8081),
+    port: portSchema.default(8081),
     /** Bearer tokens accepted on `POST /hl7`; empty disables HTTP intake. Reference env: `${CARALOOM_HL7_TOKEN}`. @default [] */
     tokens: z.array(z.string().min(16, 'tokens must be at least 16 characters')).default([]),
     /** Largest `POST /hl7` body, in bytes. @default 1048576 */
@@ -65,14 +68,14 @@ const adminSchema = z
   })
   .prefault({});
 
-const apiSchema = z
-  .strictObject({
+const apiSchema = legacyKeys(
+  z.strictObject({
     /** Discharge API base URL (paths `/v1/…` are appended). @default 'http://127.0.0.1:8080' */
     url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080'),
     /** API key; prefer `${CARALOOM_API_KEY}` (the CLI also reads that variable). */
     key: z.string().min(1).optional(),
-    /** One request's time limit, in ms; a timeout is retried. @default 15000 */
-    timeoutMs: z.number().int().min(100).max(300_000).default(15_000),
+    /** One request's time limit (`15s`); a timeout is retried. Old name `timeoutMs`. @default 15s */
+    timeout: durationSchema.refine((ms) => ms >= 100 && ms <= 300_000, 'expected a duration from 100ms to 5m').default(15_000),
     /** Keep-alive connections to the API. @default 8 */
     connections: z.number().int().min(1).max(256).default(8),
     /**
@@ -92,8 +95,9 @@ const apiSchema = z
     // A key written in config is known here; one from the environment is checked at service start.
     const problem = insecureApiProblem(api.url, api.key, api.allowInsecureApi);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
-  })
-  .prefault({});
+  }),
+  { timeoutMs: { to: 'timeout', unit: 'ms' } },
+).prefault({});
 
 const hl7Schema = z
   .strictObject({
@@ -118,8 +122,8 @@ const deliverySchema = z
   .strictObject({
     /** Deliveries in flight at once (different patients; one patient is always in order). @default 8 */
     concurrency: z.number().int().min(1).max(256).default(8),
-    /** Seconds before attempt 2, 3, …; its length is the number of retries before a dead letter. */
-    retrySchedule: z.array(z.number().min(0)).max(50).default(defaultRetrySchedule),
+    /** Delays before attempt 2, 3, … (`5s`, `5m`; bare numbers are seconds); its length is the number of retries before a dead letter. @default [5s, 5m, 30m, 2h, 5h, 10h, 10h] */
+    retrySchedule: durationListSchema(50).default(defaultRetrySchedule),
     /** ± fraction of each delay chosen at random, so retries do not arrive in bursts. @default 0.2 */
     jitter: z.number().min(0).max(1).default(0.2),
     /** Days finished messages (and their duplicate-detection keys) are kept. @default 30 */

@@ -155,7 +155,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       }
     };
 
-    api = createApiClient({ url: apiUrl, key: apiKey, timeoutMs: config.api.timeoutMs, connections: config.api.connections });
+    api = createApiClient({ url: apiUrl, key: apiKey, timeoutMs: config.api.timeout, connections: config.api.connections });
     const client = api;
     const sandbox = isSandboxKey(apiKey);
     if (apiKey === undefined) log.warn('no API key: set CARALOOM_API_KEY; deliveries will be refused (401) and kept as dead letters');
@@ -166,11 +166,11 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       handle,
       logger: log.child({ component: 'connector.delivery' }),
       clock,
-      policy: { schedule: config.delivery.retrySchedule.map((seconds) => seconds * 1000), jitter: config.delivery.jitter, maxRetryAfterMs: 6 * 3_600_000 },
+      policy: { schedule: config.delivery.retrySchedule, jitter: config.delivery.jitter, maxRetryAfterMs: 6 * 3_600_000 },
       concurrency: config.delivery.concurrency,
       // An attempt ends within connect + headers + body timeouts; a lease a little longer lets a
       // crashed instance's claims be taken over soon after.
-      leaseMs: config.api.timeoutMs * 3 + 5_000,
+      leaseMs: config.api.timeout * 3 + 5_000,
       random: options.random,
       onOutcome: (outcome, _item, durationMs) => {
         const label = outcome.kind === 'retry' ? 'retried' : outcome.kind;
@@ -212,7 +212,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
           ctx.body = refused.reply;
         }
       },
-      fhir: createFhirIntakeRouter({ ingest: (input) => ingest(input, deps), journal: opened, api: client, tokens: config.http.tokens, bodyLimit: config.http.bodyLimit, respondSync: config.fhir.respondSync, syncTimeoutMs: config.fhir.syncTimeoutMs, logger: log, clock }),
+      fhir: createFhirIntakeRouter({ ingest: (input) => ingest(input, deps), journal: opened, api: client, tokens: config.http.tokens, bodyLimit: config.http.bodyLimit, respondSync: config.fhir.respondSync, syncTimeoutMs: config.fhir.syncTimeout, logger: log, clock }),
     });
 
     mllp = createMllpServer({
@@ -220,9 +220,9 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       port: config.mllp.port,
       ...(tls === undefined ? {} : { tls }),
       maxFrameBytes: config.mllp.maxFrameBytes,
-      idleTimeoutMs: config.mllp.idleTimeoutMs,
+      idleTimeoutMs: config.mllp.idleTimeout,
       maxConnections: config.mllp.maxConnections,
-      keepAliveMs: config.mllp.keepAliveMs,
+      keepAliveMs: config.mllp.keepAlive,
       frameTimeoutMs: config.mllp.frameTimeout,
       maxConnectionsPerPeer: config.mllp.maxConnectionsPerPeer,
       allowFrom: config.mllp.allowFrom,

@@ -3,6 +3,7 @@ import { adminTokensSchema } from '../core/http/bearer.js';
 import { defaultSchedule } from '../core/retry-policy.js';
 import { secretProblem } from '../core/signature.js';
 import { durationSchema } from '../core/config/duration.js';
+import { portSchema } from '../core/config/numbers.js';
 import { tlsConfigSchema } from '../core/tls.js';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected a lower-case name of letters, digits, - and _ (it names a queue)');
@@ -26,7 +27,7 @@ const selection = {
   ordering: z.enum(['referral', 'subscriber', 'none']).default('referral'),
   /** Deliveries in flight at once for this subscriber. @default 4 */
   concurrency: z.number().int().min(1).max(64).default(4),
-  /** Overrides `relay.retry.schedule` for this subscriber. */
+  /** Overrides `relay.retry.schedule` for this subscriber (`[5s, 5m]`; bare numbers are seconds, as everywhere — they were milliseconds before issue #12). */
   retrySchedule: z.array(durationSchema).max(30).optional(),
 };
 
@@ -94,7 +95,7 @@ export const relayConfigSchema = z
     /** @default '127.0.0.1' */
     host: z.string().default('127.0.0.1'),
     /** @default 8082 */
-    port: z.number().int().min(0).max(65535).default(8082),
+    port: portSchema.default(8082),
     /** Serve the webhook listener over HTTPS (same options and policy as the connector's `mllp.tls`). */
     tls: tlsConfigSchema.optional(),
     /** Where the API posts events. @default '/webhooks/caraloom' */

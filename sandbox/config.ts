@@ -1,21 +1,25 @@
 import { z } from 'zod';
+import { durationListSchema, durationSchema } from '../core/config/duration.js';
+import { portSchema } from '../core/config/numbers.js';
+import { legacyKeys } from '../core/config/renamed.js';
 
-/** Retry schedule of webhook deliveries, in seconds (svix-like: about 28 h in all). */
-const defaultWebhookSchedule = [5, 300, 1800, 7200, 18000, 36000, 36000];
+/** Retry schedule of webhook deliveries, in ms (svix-like: 5s 5m 30m 2h 5h 10h 10h, about 28 h in all). */
+const defaultWebhookSchedule = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 
 /** `sandbox.webhooks`: how signed webhook deliveries are made and retried. */
-const webhooksSchema = z
-  .strictObject({
-    /** Seconds before attempt 2, 3, …; its length is the number of retries, then the delivery is dead. @default [5, 300, 1800, 7200, 18000, 36000, 36000] */
-    retrySchedule: z.array(z.number().min(0)).max(50).default(defaultWebhookSchedule),
-    /** How long one delivery attempt may take, in ms. @default 10000 */
-    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+const webhooksSchema = legacyKeys(
+  z.strictObject({
+    /** Delays before attempt 2, 3, … (`5s`, `5m`; bare numbers are seconds); its length is the number of retries, then the delivery is dead. @default [5s, 5m, 30m, 2h, 5h, 10h, 10h] */
+    retrySchedule: durationListSchema(50).default(defaultWebhookSchedule),
+    /** How long one delivery attempt may take (`10s`). Old name `timeoutMs`. @default 10s */
+    timeout: durationSchema.refine((ms) => ms >= 100 && ms <= 120_000, 'expected a duration from 100ms to 2m').default(10_000),
     /** Deliveries in flight at once. @default 4 */
     concurrency: z.number().int().min(1).max(64).default(4),
     /** Registrations one key may hold. @default 10 */
     maxPerKey: z.number().int().min(1).max(100).default(10),
-  })
-  .prefault({});
+  }),
+  { timeoutMs: { to: 'timeout', unit: 'ms' } },
+).prefault({});
 
 /** `sandbox:` section — the local Discharge API. Owned by sandbox/. */
 export const sandboxConfigSchema = z
@@ -23,7 +27,7 @@ export const sandboxConfigSchema = z
     /** @default '127.0.0.1' */
     host: z.string().default('127.0.0.1'),
     /** 0 lets the OS pick. @default 8080 */
-    port: z.number().int().min(0).max(65535).default(8080),
+    port: portSchema.default(8080),
     /** Requests a minute per key; 0 disables. @default 60 */
     ratePerMinute: z.number().int().min(0).default(60),
     /** Requests a day per key; 0 disables. @default 5000 */

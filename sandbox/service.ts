@@ -120,12 +120,12 @@ export function createSandbox(options: SandboxOptions): SandboxService {
     worker = createWorker<DeliveryPayload>({
       journal,
       queue: webhookQueue,
-      handle: createDeliveryHandler({ findWebhook: (id) => webhooks.find(id), clock, timeoutMs: config.webhooks.timeoutMs }),
+      handle: createDeliveryHandler({ findWebhook: (id) => webhooks.find(id), clock, timeoutMs: config.webhooks.timeout }),
       logger: log.child({ component: 'sandbox.webhooks' }),
       clock,
-      policy: { schedule: config.webhooks.retrySchedule.map((seconds) => seconds * 1000), jitter: 0.2, maxRetryAfterMs: 6 * 3_600_000 },
+      policy: { schedule: config.webhooks.retrySchedule, jitter: 0.2, maxRetryAfterMs: 6 * 3_600_000 },
       concurrency: config.webhooks.concurrency,
-      leaseMs: config.webhooks.timeoutMs + 30_000,
+      leaseMs: config.webhooks.timeout + 30_000,
       random: options.random,
       onOutcome: countDelivery(metrics),
     });

@@ -5,7 +5,6 @@ import test from 'ava';
 import { parseYaml, validate } from '../../core/config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { relayConfigSchema } from '../../relay/config.js';
-import { parseDuration } from '../../core/config/duration.js';
 import { parseQuickSubscriber } from '../../relay/quick-subscriber.js';
 import { resolveTemplate } from '../../relay/subscribers.js';
 
@@ -48,12 +47,7 @@ test('duplicate subscriber names are refused', (t) => {
   t.regex(parsed.error!.issues[0]!.message, /duplicate subscriber name a/);
 });
 
-const durations: Array<[string | number, number | undefined]> = [['250ms', 250], ['5s', 5_000], ['30m', 1_800_000], ['2h', 7_200_000], ['3d', 259_200_000], [1500, 1500], ['1.5s', 1_500], ['5 minutes', undefined], [-1, undefined]];
-for (const [input, ms] of durations) {
-  test(`duration ${JSON.stringify(input)} reads as ${ms ?? 'invalid'}`, (t) => {
-    t.is(parseDuration(input), ms);
-  });
-}
+// Durations are tested in test/core/duration.ts.
 
 const quick: Array<[string, Record<string, unknown>]> = [
   ['ehr=https://ehr.example/hooks', { name: 'ehr', kind: 'http', url: 'https://ehr.example/hooks' }],

@@ -33,8 +33,8 @@ test('a relay killed with sigkill after accepting events delivers all of them to
     secrets: [secret],
     breaker: { failures: 0 },
     subscribers: [
-      { name: 'a', kind: 'http', url: a.url, timeout: 500, retrySchedule: Array(20).fill(50) },
-      { name: 'b', kind: 'http', url: b.url, timeout: 500, retrySchedule: Array(20).fill(50), ordering: 'subscriber' },
+      { name: 'a', kind: 'http', url: a.url, timeout: '500ms', retrySchedule: Array(20).fill('50ms') },
+      { name: 'b', kind: 'http', url: b.url, timeout: '500ms', retrySchedule: Array(20).fill('50ms'), ordering: 'subscriber' },
     ],
   };
   const first = await startChild(t, dataDir, config);

@@ -30,7 +30,7 @@ test('an http subscriber gets the exact body re-signed with its own secret in bo
 
 test('a retried delivery keeps its delivery id', async (t) => {
   const endpoint = await startSubscriber(t, (_, index) => ({ status: index === 0 ? 503 : 200 }));
-  const relay = await startRelay(t, { subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url, secret: subscriberSecret, retrySchedule: [10, 10] }] });
+  const relay = await startRelay(t, { subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url, secret: subscriberSecret, retrySchedule: ['10ms', '10ms'] }] });
   await relay.send(eventBody('evt_retry_id'));
   const journal = relay.relay.journal()!;
   await until(async () => (await journal.getByKey(subscriberQueue('ehr'), 'evt_retry_id'))?.status === 'delivered');
@@ -99,8 +99,8 @@ async function freePort(): Promise<number> {
 test('a subscriber that is down and comes back gets every event, in order', async (t) => {
   const port = await freePort();
   const relay = await startRelay(t, {
-    subscribers: [{ name: 'ehr', kind: 'http', url: `http://127.0.0.1:${port}/hooks`, ordering: 'subscriber', retrySchedule: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20] }],
-    breaker: { failures: 3, cooldown: 30 },
+    subscribers: [{ name: 'ehr', kind: 'http', url: `http://127.0.0.1:${port}/hooks`, ordering: 'subscriber', retrySchedule: Array(20).fill('20ms') }],
+    breaker: { failures: 3, cooldown: '30ms' },
   });
   const ids = Array.from({ length: 8 }, (_, index) => `evt_down_${index}`);
   for (const id of ids) t.is((await relay.send(eventBody(id, { referral: `ref_${id}` }))).status, 200);
@@ -124,7 +124,7 @@ test('a subscriber failing forever ends in dead letters and the others are unaff
   const healthy = await startSubscriber(t);
   const relay = await startRelay(t, {
     subscribers: [
-      { name: 'broken', kind: 'http', url: broken.url, retrySchedule: [10, 10], ordering: 'none' },
+      { name: 'broken', kind: 'http', url: broken.url, retrySchedule: ['10ms', '10ms'], ordering: 'none' },
       { name: 'healthy', kind: 'http', url: healthy.url },
     ],
     breaker: { failures: 0 },

@@ -54,7 +54,7 @@ test('events the template does not render are not queued for the mllp subscriber
 
 test('an ae is kept with the ack and retried with the same control id', async (t) => {
   const ehr = await startEhr(t, (index) => (index === 0 ? 'AE' : 'AA'));
-  const relay = await startRelay(t, { subscribers: [mllp(ehr.port, { retrySchedule: [10, 10] })] });
+  const relay = await startRelay(t, { subscribers: [mllp(ehr.port, { retrySchedule: ['10ms', '10ms'] })] });
   await relay.send(eventBody('evt_mllp_ae'));
   const journal = relay.relay.journal()!;
   await until(async () => (await journal.getByKey(subscriberQueue('emr'), 'evt_mllp_ae'))?.status === 'delivered');
