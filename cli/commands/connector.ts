@@ -14,7 +14,7 @@ import { isFhirInputFile, runFhirMap } from '../../connector/fhir/dry-run.js';
 import { splitMessages } from '../../connector/hl7/split.js';
 import { loadMappingFile, loadMappings } from '../../connector/mapping/load.js';
 import { createConnector } from '../../connector/service.js';
-import { commonOptions, type CommonArgs } from '../common-options.js';
+import { checkedDataDir, commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
 import { sendCommand } from './send.js';
 
@@ -44,7 +44,7 @@ const connectorRun: CommandModule<object, RunArgs> = {
     });
     const logger = createLogger({ level: config.log.level });
     const apiKey = process.env.CARALOOM_API_KEY || c.api.key;
-    const service = createConnector({ config: connector, store: config.store, dataDir: path.resolve(args.data), apiUrl: args['api-url'] ?? c.api.url, apiKey, logger, retention: config.retention });
+    const service = createConnector({ config: connector, store: config.store, dataDir: checkedDataDir(args), apiUrl: args['api-url'] ?? c.api.url, apiKey, logger, retention: config.retention });
     await runService(service, logger);
   },
 };

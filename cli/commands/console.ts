@@ -9,7 +9,7 @@ import { consoleConfigSchema } from '../../console/config.js';
 import { roles, type Role } from '../../console/roles.js';
 import { createConsole, usersFileOf } from '../../console/service.js';
 import { addUser } from '../../console/users.js';
-import { commonOptions, type CommonArgs } from '../common-options.js';
+import { checkedDataDir, commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
 
 /** `caraloom console`, `caraloom console user add NAME --role …`: owned by console/. */
@@ -77,7 +77,7 @@ export const consoleCommand: CommandModule<object, ConsoleArgs> = {
     if (args.port !== undefined && !Number.isInteger(args.port)) throw new CaraloomError('USAGE', '--port must be a whole number');
     const section = validate(consoleConfigSchema, { ...config.console, ...(args.host === undefined ? {} : { host: args.host }), ...(args.port === undefined ? {} : { port: args.port }) }, 'command-line options');
     const logger = createLogger({ level: config.log.level, destination: pino.destination({ dest: 2, sync: false }) });
-    await runService(createConsole({ config: section, dataDir: path.resolve(args.data), logger }), logger);
+    await runService(createConsole({ config: section, dataDir: checkedDataDir(args), logger }), logger);
   },
 };
 

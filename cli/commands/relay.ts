@@ -15,7 +15,7 @@ import { registerRelay } from '../../relay/register.js';
 import { addSecretToFile, defaultSecretsFile } from '../../relay/secrets.js';
 import { insecureApiProblem } from '../../connector/config.js';
 import { createRelay } from '../../relay/service.js';
-import { commonOptions, type CommonArgs } from '../common-options.js';
+import { checkedDataDir, commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
 
 const common = <T>(yargs: Argv<T>) => commonOptions(yargs, 'Folder for the embedded journal and the secrets file');
@@ -71,7 +71,8 @@ const relayRun: CommandModule<object, CommonArgs & { host?: string; port?: numbe
       .option('port', { type: 'number', describe: 'HTTP port; 0 lets the OS pick (default from config: 8082)' })
       .option('subscriber', { type: 'string', array: true, describe: 'NAME=URL: add a subscriber for every event (https://…, file:PATH, log:, mllp://host:port). Repeatable.' }) as Argv<CommonArgs & { host?: string; port?: number; subscriber?: string[] }>,
   handler: async (args) => {
-    const { config, data } = load(args);
+    const { config } = load(args);
+    const data = checkedDataDir(args);
     const extra = (args.subscriber ?? []).map((spec) => parseQuickSubscriber(spec));
     const relay: RelayConfig = relayConfigSchema.parse({
       ...config.relay,

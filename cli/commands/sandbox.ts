@@ -10,7 +10,7 @@ import { runService } from '../run-service.js';
 
 /** `caraloom sandbox`, `caraloom sandbox key`: owned by sandbox/. */
 
-import { defaultData as defaultDataDir } from '../common-options.js';
+import { checkedDataDir, defaultData as defaultDataDir } from '../common-options.js';
 
 interface SandboxArgs {
   host?: string;
@@ -49,6 +49,7 @@ export const sandboxCommand: CommandModule<object, SandboxArgs> = {
       .option('host', { type: 'string', describe: 'Interface to listen on [default: 127.0.0.1, or sandbox.host]' })
       .option('port', { type: 'number', describe: 'Port; 0 lets the OS pick [default: 8080, or sandbox.port]' })
       .option('data', { type: 'string', default: defaultDataDir, describe: 'Folder for the store (sandbox.json), keys and the webhook journal' })
+      .option('fix-permissions', { type: 'boolean', describe: 'Make the data folder 0700 and its files 0600 instead of refusing to start' })
       .option('rate-per-minute', { type: 'number', describe: 'Requests a minute per key; 0 disables [default: 60]' })
       .option('rate-per-day', { type: 'number', describe: 'Requests a day per key; 0 disables [default: 5000]' })
       .option('config', { type: 'string', describe: 'YAML config file (see config/caraloom.example.yaml)' }) as unknown as Argv<SandboxArgs>,
@@ -69,7 +70,7 @@ export const sandboxCommand: CommandModule<object, SandboxArgs> = {
     const logger = createLogger({ level: config.log.level, destination: pino.destination({ dest: 2, sync: false }) });
     // Loaded here, not at the top: the ZIP data is 5 MB and other commands need none of it.
     const { createSandbox } = await import('../../sandbox/service.js');
-    const sandbox = createSandbox({ config: section, store: config.store, dataDir: path.resolve(args.data), logger });
+    const sandbox = createSandbox({ config: section, store: config.store, dataDir: checkedDataDir(args), logger });
     await runService(sandbox, logger);
   },
 };

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { request } from 'undici';
 import type { Argv, CommandModule } from 'yargs';
-import { defaultData } from '../common-options.js';
+import { checkedDataDir, defaultData } from '../common-options.js';
 import { configFrom, readRawConfig } from '../../core/config/load.js';
 import { describeError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
@@ -20,6 +20,7 @@ import { runService } from '../run-service.js';
 interface UpArgs {
   config?: string;
   data: string;
+  'fix-permissions'?: boolean;
   host?: string;
   'sandbox-port'?: number;
   'mllp-port'?: number;
@@ -140,10 +141,11 @@ export const upCommand: CommandModule<object, UpArgs> = {
       .option('mllp-port', { type: 'number', describe: 'Connector MLLP port (default 2575)' })
       .option('http-port', { type: 'number', describe: 'Connector HTTP port (default 8081)' })
       .option('relay-port', { type: 'number', describe: 'Relay HTTP port (default 8082)' })
+      .option('fix-permissions', { type: 'boolean', describe: 'Make the data folder 0700 and its files 0600 instead of refusing to start when others can read them' })
       .option('console-port', { type: 'number', describe: 'Operator console port (default 8090)' }) as Argv<UpArgs>,
   handler: async (args) => {
-    const dataDir = path.resolve(args.data);
-    mkdirSync(dataDir, { recursive: true });
+    // Refuses (exit 2, path named) or with --fix-permissions repairs a data folder others can read.
+    const dataDir = checkedDataDir(args);
     const config = upConfig(args, dataDir);
     const logger = createLogger({ level: config.log.level });
     const log = logger.child({ component: 'up' });

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { makePrivate, privateDirMode } from '../fs-modes.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../clock.js';
@@ -64,7 +65,7 @@ export class SqliteJournal implements Journal {
   readonly audit: AuditLog;
 
   constructor(options: SqliteJournalOptions) {
-    mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+    mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true, mode: privateDirMode });
     this.#clock = options.clock ?? systemClock;
     try {
       this.#db = new Database(options.file);
@@ -79,6 +80,9 @@ export class SqliteJournal implements Journal {
       useIncrementalVacuum(this.#db);
       this.#migrate();
       this.audit = createSqliteAudit(this.#db, this.#clock, (work) => this.#run(work));
+      // SQLite makes the file and its -wal/-shm under the umask: narrow them here
+      // (the migrate above has read the WAL, so all three exist by now).
+      makePrivate(options.file, `${options.file}-wal`, `${options.file}-shm`);
     } catch (error) {
       throw storageError(error);
     }
