@@ -9,6 +9,9 @@ import { createSqliteAudit } from './audit-sqlite.js';
 import type { PruneOptions, PruneRule } from './prune.js';
 import { pruneSqlite, reclaimSqlite, useIncrementalVacuum } from './prune-sqlite.js';
 import { sqliteMigrations } from './sqlite-schema.js';
+import type { Keyring } from '../crypto/keys.js';
+import { attemptAad, itemAad, openAttemptRow, openItemRow, sealJson, sealText, type JournalCipher } from './cipher.js';
+import { prepareSqliteCipher, reencryptSqlite } from './sqlite-crypto.js';
 import { excerpt, rowToAttempt, rowToItem, type AttemptRow, type ItemRow } from './rows.js';
 import { Watchers } from './watchers.js';
 import {
@@ -35,6 +38,8 @@ export interface SqliteJournalOptions {
    * last commits on power loss. Group commit makes `full` cheap. @default 'full'
    */
   synchronous?: 'full' | 'normal';
+  /** Encrypts content at rest (cipher.ts); without one, a journal never encrypted stays plain and an encrypted one is refused. */
+  keyring?: Keyring | undefined;
 }
 
 interface Pending {
@@ -63,6 +68,7 @@ export class SqliteJournal implements Journal {
   #closed = false;
   readonly #durable: boolean;
   readonly audit: AuditLog;
+  readonly #cipher: JournalCipher | undefined;
 
   constructor(options: SqliteJournalOptions) {
     mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true, mode: privateDirMode });
@@ -79,6 +85,7 @@ export class SqliteJournal implements Journal {
       this.#db.pragma('busy_timeout = 5000');
       useIncrementalVacuum(this.#db);
       this.#migrate();
+      this.#cipher = prepareSqliteCipher(this.#db, options.keyring);
       this.audit = createSqliteAudit(this.#db, this.#clock, (work) => this.#run(work));
       // SQLite makes the file and its -wal/-shm under the umask: narrow them here
       // (the migrate above has read the WAL, so all three exist by now).
@@ -177,21 +184,25 @@ export class SqliteJournal implements Journal {
     const status = input.status ?? 'queued';
     // Blocked while an earlier item of its order key is still queued.
     const blocked = status === 'queued' && input.orderKey !== undefined && this.#sql(`SELECT 1 FROM journal_items WHERE queue = ? AND order_key = ? AND status = 'queued' LIMIT 1`).get(input.queue, input.orderKey) !== undefined;
+    // The id is the ciphertext's associated data, so it is chosen before the
+    // insert (one writer inside this transaction: the next sequence value).
+    const id = this.#cipher === undefined ? null : (this.#sql(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'journal_items'), 0) + 1 AS id`).get() as { id: number }).id;
+    const payload = JSON.stringify(input.payload ?? null);
     const info = this.#sql(
-      `INSERT INTO journal_items (queue, key, order_key, status, payload, meta, available_at, created_at, updated_at, blocked)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    ).run(input.queue, input.key ?? null, input.orderKey ?? null, status, JSON.stringify(input.payload ?? null), JSON.stringify(input.meta ?? {}), input.availableAt ?? now, now, now, blocked ? 1 : 0);
+      `INSERT INTO journal_items (id, queue, key, order_key, status, payload, meta, available_at, created_at, updated_at, blocked)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ).run(id, input.queue, input.key ?? null, input.orderKey ?? null, status, id === null ? payload : sealJson(this.#cipher, itemAad(id, 'payload'), payload), JSON.stringify(input.meta ?? {}), input.availableAt ?? now, now, now, blocked ? 1 : 0);
     if (info.changes === 1) {
       if (status === 'queued') queues.add(input.queue);
       return { item: this.#getRow(Number(info.lastInsertRowid))!, created: true };
     }
     const existing = this.#sql('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(input.queue, input.key) as ItemRow;
-    return { item: rowToItem(existing), created: false };
+    return { item: rowToItem(openItemRow(this.#cipher, existing)), created: false };
   }
 
   #getRow(id: number): JournalItem | undefined {
     const row = this.#sql('SELECT * FROM journal_items WHERE id = ?').get(id) as ItemRow | undefined;
-    return row === undefined ? undefined : rowToItem(row);
+    return row === undefined ? undefined : rowToItem(openItemRow(this.#cipher, row));
   }
 
   async claim<P>(options: ClaimOptions): Promise<JournalItem<P>[]> {
@@ -208,7 +219,7 @@ export class SqliteJournal implements Journal {
         const lease = this.#sql('UPDATE journal_items SET lease_until = ?, lease_owner = ?, updated_at = ? WHERE id = ?');
         return rows.map((row) => {
           lease.run(now + options.leaseMs, options.owner ?? null, now, row.id);
-          return { ...rowToItem<P>(row), leaseUntil: now + options.leaseMs };
+          return { ...rowToItem<P>(openItemRow(this.#cipher, row)), leaseUntil: now + options.leaseMs };
         });
       })(),
     );
@@ -242,11 +253,11 @@ export class SqliteJournal implements Journal {
   }
 
   #saveAttempt(id: number, attempt: Attempt): void {
-    this.#sql('INSERT INTO journal_attempts (item_id, at, ok, status, error, response, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, attempt.at, attempt.ok ? 1 : 0, attempt.status ?? null, attempt.error ?? null, excerpt(attempt.response), attempt.durationMs ?? null);
+    this.#sql('INSERT INTO journal_attempts (item_id, at, ok, status, error, response, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, attempt.at, attempt.ok ? 1 : 0, attempt.status ?? null, sealText(this.#cipher, attemptAad(id, attempt.at, 'error'), attempt.error ?? null), sealText(this.#cipher, attemptAad(id, attempt.at, 'response'), excerpt(attempt.response)), attempt.durationMs ?? null);
   }
 
   async complete(id: number, options?: FinishOptions): Promise<void> {
-    this.#finish(id, `status = 'delivered', last_error = NULL, result = ?`, [JSON.stringify(options?.result ?? null)], options);
+    this.#finish(id, `status = 'delivered', last_error = NULL, result = ?`, [sealJson(this.#cipher, itemAad(id, 'result'), JSON.stringify(options?.result ?? null))], options);
   }
 
   async retry(id: number, at: number, error: string, options?: FinishOptions): Promise<void> {
@@ -255,7 +266,7 @@ export class SqliteJournal implements Journal {
   }
 
   async bury(id: number, error: string, options?: FinishOptions): Promise<void> {
-    this.#finish(id, `status = 'dead', last_error = ?, result = ?`, [error, JSON.stringify(options?.result ?? null)], options);
+    this.#finish(id, `status = 'dead', last_error = ?, result = ?`, [error, sealJson(this.#cipher, itemAad(id, 'result'), JSON.stringify(options?.result ?? null))], options);
     const queue = this.#getRow(id)?.queue;
     if (queue !== undefined) this.#watchers.notify(queue); // later items of the same order key may now go
   }
@@ -293,7 +304,7 @@ export class SqliteJournal implements Journal {
 
   async getByKey<P>(queue: string, key: string): Promise<JournalItem<P> | undefined> {
     const row = this.#run(() => this.#sql('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(queue, key)) as ItemRow | undefined;
-    return row === undefined ? undefined : rowToItem<P>(row);
+    return row === undefined ? undefined : rowToItem<P>(openItemRow(this.#cipher, row));
   }
 
   async list<P>(options: ListOptions = {}): Promise<JournalItem<P>[]> {
@@ -312,12 +323,12 @@ export class SqliteJournal implements Journal {
     const order = options.order ?? (options.afterId === undefined ? 'desc' : 'asc');
     const sql = `SELECT * FROM journal_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
     const rows = this.#run(() => this.#sql(sql).all(...params, options.limit ?? 100)) as ItemRow[];
-    return rows.map((row) => rowToItem<P>(row));
+    return rows.map((row) => rowToItem<P>(openItemRow(this.#cipher, row)));
   }
 
   async attempts(id: number): Promise<Attempt[]> {
     const rows = this.#run(() => this.#sql('SELECT * FROM journal_attempts WHERE item_id = ? ORDER BY at, rowid').all(id)) as AttemptRow[];
-    return rows.map(rowToAttempt);
+    return rows.map((row) => rowToAttempt(openAttemptRow(this.#cipher, row, id)));
   }
 
   async counts(queue?: string): Promise<StatusCounts> {
@@ -364,6 +375,16 @@ export class SqliteJournal implements Journal {
 
   async reclaimSpace(): Promise<void> {
     this.#run(() => reclaimSqlite(this.#db));
+  }
+
+  /**
+   * Key rotation: seals up to `batch` rows still plain or under an older key
+   * with the current one; 0 when none is left. The service (or `caraloom
+   * keys rotate`) loops it between intake transactions.
+   */
+  async reencrypt(batch = 200): Promise<number> {
+    const cipher = this.#cipher;
+    return cipher === undefined ? 0 : this.#run(() => reencryptSqlite(this.#db, cipher, batch));
   }
 
   watch(queue: string, listener: () => void): () => void {

@@ -146,6 +146,8 @@ export interface Journal {
   watch(queue: string, listener: () => void): () => void;
   /** Throws StorageUnavailableError when the store cannot be written. */
   ping(): Promise<void>;
+  /** Re-seals up to `batch` rows under the newest data key; 0 when none is left (or the journal is not encrypted). */
+  reencrypt?(batch?: number): Promise<number>;
   close(): Promise<void>;
 }
 
