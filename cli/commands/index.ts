@@ -4,6 +4,7 @@ import { backupCommand, restoreCommand } from './backup.js';
 import { connectorCommands } from './connector.js';
 import { consoleCommands } from './console.js';
 import { doctorCommand } from './doctor.js';
+import { keysCommand } from './keys.js';
 import { pruneCommand } from './prune.js';
 import { relayCommands } from './relay.js';
 import { sandboxCommands } from './sandbox.js';
@@ -11,4 +12,4 @@ import { upCommand } from './up.js';
 
 /** Every top-level command, in the order `caraloom --help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commandModules: CommandModule<any, any>[] = [upCommand, ...sandboxCommands, ...connectorCommands, ...relayCommands, ...consoleCommands, doctorCommand, backupCommand, restoreCommand, auditCommand, pruneCommand];
+export const commandModules: CommandModule<any, any>[] = [upCommand, ...sandboxCommands, ...connectorCommands, ...relayCommands, ...consoleCommands, doctorCommand, backupCommand, restoreCommand, auditCommand, pruneCommand, keysCommand];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import type { Argv, CommandModule } from 'yargs';
 import { checkedDataDir, defaultData } from '../common-options.js';
+import { ensureKeyFile } from '../../core/crypto/keys.js';
 import { configFrom, readRawConfig } from '../../core/config/load.js';
 import { describeError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/logger.js';
@@ -146,6 +147,8 @@ export const upCommand: CommandModule<object, UpArgs> = {
   handler: async (args) => {
     // Refuses (exit 2, path named) or with --fix-permissions repairs a data folder others can read.
     const dataDir = checkedDataDir(args);
+    // The default install is encrypted: a data key on first run (0600, data.key).
+    ensureKeyFile(dataDir);
     const config = upConfig(args, dataDir);
     const logger = createLogger({ level: config.log.level });
     const log = logger.child({ component: 'up' });

@@ -19,6 +19,8 @@ export interface Keyring {
   /** Encrypts every new record. */
   current: DataKey;
   byId: ReadonlyMap<string, DataKey>;
+  /** Reads the keys again from where they came from (a key file): a running service picks up a key `keys rotate` added. */
+  reload?: () => Keyring;
 }
 
 /** Default key file inside the data folder, made by `caraloom up` and `caraloom keys create`. */
@@ -45,6 +47,10 @@ export function parseKeys(text: string, source: string): Keyring {
 }
 
 export function readKeyFile(file: string): Keyring {
+  return { ...readKeyFileOnce(file), reload: () => readKeyFile(file) };
+}
+
+function readKeyFileOnce(file: string): Keyring {
   if (!existsSync(file)) throw new DataKeyError(`data key file ${file} does not exist`);
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) throw new DataKeyError(`data key file ${file} is readable by other users (mode 0${mode.toString(8)}); make it 0600`);

@@ -13,7 +13,7 @@ import { DataKeyError } from '../crypto/keys.js';
 const prefix = 'v1:';
 
 export class JournalCipher {
-  constructor(readonly keyring: Keyring) {}
+  constructor(public keyring: Keyring) {}
 
   get currentKeyId(): string {
     return this.keyring.current.id;
@@ -36,6 +36,8 @@ export class JournalCipher {
   open(aad: string, stored: string): string {
     if (!isSealed(stored)) return stored;
     const [, keyId, nonce, body] = stored.split(':') as [string, string, string, string];
+    // A key added by `caraloom keys rotate` while this service runs: read the key file again, once.
+    if (!this.keyring.byId.has(keyId) && this.keyring.reload !== undefined) this.keyring = this.keyring.reload();
     const key = this.keyring.byId.get(keyId);
     if (key === undefined) throw new DataKeyError(`journal content is encrypted with key ${keyId}, which the keyring does not hold`);
     const bytes = Buffer.from(body, 'base64url');

@@ -63,5 +63,5 @@ export function reencryptSqlite(db: Database.Database, cipher: JournalCipher, ba
     const check = db.prepare(`SELECT value FROM journal_crypto WHERE name = 'key check'`).get() as { value: string };
     if (!sealedWith(check.value, current)) db.prepare(`UPDATE journal_crypto SET value = ? WHERE name = 'key check'`).run(cipher.seal(keyCheckAad, keyCheckText));
     return rows.length + attempts.length;
-  })();
+  }).immediate();
 }

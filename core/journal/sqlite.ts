@@ -152,7 +152,10 @@ export class SqliteJournal implements Journal {
       outcomes = this.#run(() => {
         if (this.#durable) this.#db.pragma('synchronous = FULL');
         try {
-          return this.#db.transaction(() => batch.map((entry) => this.#savepoint(entry.inputs, queues)))();
+          // IMMEDIATE: the insert reads (order key, next id) before it writes; a
+          // deferred transaction could not upgrade if another process (keys
+          // rotate) committed in between, and would fail instead of waiting.
+          return this.#db.transaction(() => batch.map((entry) => this.#savepoint(entry.inputs, queues))).immediate();
         } finally {
           if (this.#durable) this.#db.pragma('synchronous = NORMAL');
         }
