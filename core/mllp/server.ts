@@ -39,7 +39,7 @@ export interface MllpServerOptions extends ConnectionHandlers {
   allowFrom?: readonly string[] | undefined;
   /** A frame, once started, must end within this many ms or the connection is closed; 0 never. @default 30000 */
   frameTimeoutMs?: number;
-  /** Bytes of frames being handled across all connections; more wait (their sockets unread). @default 2097152 (2 MiB) */
+  /** Bytes of frames being handled across all connections; more wait (their sockets unread). @default 1048576 (1 MiB) */
   maxInFlightBytes?: number;
   /** Told about every connection closed by a limit (for metrics); `remoteAddress` only, never content. */
   onDrop?: (reason: MllpDropReason, remoteAddress: string) => void;
@@ -83,7 +83,7 @@ export function createMllpServer(options: MllpServerOptions): MllpServer {
     keepAliveMs: options.keepAliveMs ?? 60_000,
     tls: options.tls !== undefined,
     frameTimeoutMs: options.frameTimeoutMs ?? 30_000,
-    budget: new ByteBudget(options.maxInFlightBytes ?? 2 * 1024 * 1024),
+    budget: new ByteBudget(options.maxInFlightBytes ?? 1024 * 1024),
     onFrameTimeout: (info) => onDrop('frame_timeout', info.remoteAddress),
   };
   const handlers: ConnectionHandlers = { onFrame: options.onFrame, onOversize: options.onOversize };
