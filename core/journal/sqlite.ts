@@ -197,7 +197,9 @@ export class SqliteJournal implements Journal {
     ).run(id, input.queue, input.key ?? null, input.orderKey ?? null, status, id === null ? payload : sealJson(this.#cipher, itemAad(id, 'payload'), payload), JSON.stringify(input.meta ?? {}), input.availableAt ?? now, now, now, blocked ? 1 : 0);
     if (info.changes === 1) {
       if (status === 'queued') queues.add(input.queue);
-      return { item: this.#getRow(Number(info.lastInsertRowid))!, created: true };
+      // Built from the row with the plain payload we just sealed: no need to open it again.
+      const row = this.#sql('SELECT * FROM journal_items WHERE id = ?').get(Number(info.lastInsertRowid)) as ItemRow;
+      return { item: rowToItem({ ...row, payload }), created: true };
     }
     const existing = this.#sql('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(input.queue, input.key) as ItemRow;
     return { item: rowToItem(openItemRow(this.#cipher, existing)), created: false };
