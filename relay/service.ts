@@ -6,6 +6,7 @@ import { retentionConfig, type RetentionConfig } from '../core/config/retention.
 import { legacyTokenWarning, type AdminToken } from '../core/http/bearer.js';
 import { relayPlan, runPrune } from '../core/journal/retention.js';
 import { Counter } from 'prom-client';
+import { createDiskFloor, minFreeDiskOf, type FreeBytesProbe } from '../core/disk-space.js';
 import { describeError } from '../core/errors.js';
 import { listenHttp, type HttpListener } from '../core/http/listen.js';
 import { addOpsRoutes } from '../core/http/ops.js';
@@ -36,6 +37,8 @@ export interface RelayOptions {
   baseDir?: string;
   /** Jitter source for retries (tests make it deterministic). */
   random?: () => number;
+  /** Free bytes on the journal's disk, checked against `store.minFreeDisk` (tests inject it). @default statfs */
+  freeDiskBytes?: FreeBytesProbe;
   /** How often pause state and gauges are refreshed. @default 2000 */
   syncIntervalMs?: number;
   /** The top-level `retention:` section. @default retentionConfig() */
@@ -95,12 +98,21 @@ export function createRelay(options: RelayOptions): Relay {
         const admin = createAdmin(store, config.subscribers, clock, { health: subscribers.health, accepting: subscribers.accepting });
         const app = new Koa({ proxy: false });
         const router = new Router();
-        router.post(config.path, createIntake({ journal: store, clock, logger: log, metrics, secrets, subscribers: subscribers.accepting, bodyLimit: config.bodyLimit, toleranceMs: config.tolerance, requireTimestamp: config.requireTimestamp }));
+        // Below the disk floor: 503 (the API retries) before SQLite would hit ENOSPC; resumes on its own.
+        const floor = createDiskFloor({ dir: options.dataDir, minFreeBytes: minFreeDiskOf(options.store), probe: options.freeDiskBytes, clock, logger: log });
+        const intake = createIntake({ journal: store, clock, logger: log, metrics, secrets, subscribers: subscribers.accepting, bodyLimit: config.bodyLimit, toleranceMs: config.tolerance, requireTimestamp: config.requireTimestamp });
+        router.post(config.path, async (ctx) => {
+          if ((await floor.check()) === undefined) return intake(ctx);
+          ctx.status = 503;
+          ctx.body = { error: { code: 'STORAGE_FULL', message: 'storage full, retry later' } };
+        });
         addOpsRoutes(router, {
           registry: metrics.registry,
           problems: async () => {
             const problems: string[] = [];
             await store.ping().catch((error: unknown) => problems.push(`journal: ${describeError(error)}`));
+            const low = await floor.check();
+            if (low !== undefined) problems.push(low);
             if (secrets().length === 0) problems.push('no webhook verification secret');
             return problems;
           },

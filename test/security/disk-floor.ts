@@ -9,6 +9,8 @@ import { createConnector } from '../../connector/service.js';
 import { MAPPINGS_DIR } from '../helpers/connector.js';
 import { eventuallyValue } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
+import { relayConfigSchema } from '../../relay/config.js';
+import { createRelay } from '../../relay/service.js';
 
 const sample = readFileSync('samples/hl7/adt-a03-home-health.hl7', 'latin1').replace(/\r?\n/g, '\r').trim();
 
@@ -48,4 +50,13 @@ test('below the disk floor mllp answers AR 207 and http 503, and intake resumes 
   free = 2 * 1024 * 1024 * 1024;
   const accepted = await eventuallyValue(() => sendOne(port, `DISK${Date.now()}`), (reply) => /MSA\|AA\|/.test(reply), { timeoutMs: 5_000, what: 'AA once space returned' });
   t.regex(accepted, /MSA\|AA\|/);
+});
+
+test('below the disk floor the relay answers its webhook 503 and is not ready', async (t) => {
+  const relay = createRelay({ config: relayConfigSchema.parse({ port: 0 }), store: { kind: 'sqlite', synchronous: 'normal' }, dataDir: tempDir(t), logger: silentLogger(), env: {}, freeDiskBytes: async () => 1024 });
+  const [listener] = await relay.start();
+  t.teardown(() => relay.stop());
+  const webhook = await fetch(`${listener!.url}/webhooks/caraloom`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  t.is(webhook.status, 503);
+  t.is((await fetch(`${listener!.url}/readyz`)).status, 503);
 });
