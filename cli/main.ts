@@ -4,6 +4,10 @@ import { commandModules } from './commands/index.js';
 
 /** Entry point of the `caraloom` command; `bin/caraloom.js` calls it. */
 export async function main(argv: string[]): Promise<void> {
+  // Everything the CLI writes (data folders, journals, keys, backups, exports)
+  // holds or guards patient data: private to the service's user, whatever the
+  // umask it was started under (issue #13.1).
+  process.umask(0o077);
   const cli = yargs(argv)
     .scriptName('caraloom')
     .usage('$0 <command> [options]\n\nCaraLoom Connect: HL7 v2 / FHIR to the CaraLoom Discharge API, with a local sandbox and a webhook relay.')

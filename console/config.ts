@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from '../core/config/duration.js';
+import { portSchema } from '../core/config/numbers.js';
 
 /** One connector or relay admin API the console reads and acts through. */
 const targetSchema = z.strictObject({
@@ -16,7 +17,7 @@ export const consoleConfigSchema = z
     /** @default '127.0.0.1' */
     host: z.string().default('127.0.0.1'),
     /** 0 lets the OS pick. @default 8090 */
-    port: z.number().int().min(0).max(65535).default(8090),
+    port: portSchema.default(8090),
     /** Connector admin APIs. @default [] */
     connectors: z.array(targetSchema).default([]),
     /** Relay admin APIs (the relay's admin listener, which may sit in a DMZ). @default [] */

@@ -13,11 +13,14 @@ const args = JSON.parse(process.argv[2]);
 const overrides = args.connector ?? {};
 const config = connectorConfig({
   ...overrides,
-  mllp: { port: args.port ?? 0, maxConnections: 2000, ...overrides.mllp },
+  // Every bench peer connects from 127.0.0.1: the per-peer limit would measure itself.
+  mllp: { port: args.port ?? 0, maxConnections: 2000, maxConnectionsPerPeer: 2000, ...overrides.mllp },
   http: { port: 0 },
   api: { url: args.apiUrl, key: args.apiKey, ...overrides.api },
 });
-const connector = createConnector({ config, store: { kind: 'sqlite', synchronous: args.synchronous ?? 'full' }, dataDir: args.dataDir, logger: silentLogger() });
+// The storage fault run fills a 16 MB tmpfs on purpose: no disk floor in children (it would refuse first).
+const connector = createConnector({ config,
+  store: { kind: 'sqlite', synchronous: args.synchronous ?? 'full', minFreeDisk: args.minFreeDisk ?? 0 }, dataDir: args.dataDir, logger: silentLogger() });
 await connector.start();
 process.stdout.write(`${JSON.stringify({ mllp: connector.mllpUrl, http: connector.httpUrl, pid: process.pid })}\n`);
 const stop = () => void connector.stop().then(() => process.exit(0));

@@ -9,7 +9,7 @@ const { createRelay } = await import(`${root}/relay/service.js`);
 const args = JSON.parse(process.argv[2]);
 const relay = createRelay({
   config: relayConfigSchema.parse({ port: 0, ...args.relay }),
-  store: { kind: 'sqlite', synchronous: args.synchronous ?? 'full' },
+  store: { kind: 'sqlite', synchronous: args.synchronous ?? 'full', minFreeDisk: args.minFreeDisk ?? 0 },
   dataDir: args.dataDir,
   logger: silentLogger(),
   env: {},

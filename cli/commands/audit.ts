@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { auditActions, type AuditAction, type AuditEntry } from '../../core/audit/chain.js';
 import { verifyAudit, type AuditLog } from '../../core/audit/log.js';
-import { loadConfig } from '../../core/config/load.js';
+import { loadConfig } from '../../config/load.js';
 import { CaraloomError } from '../../core/errors.js';
 import { openJournal } from '../../core/journal/open.js';
 import { commonOptions, type CommonArgs } from '../common-options.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { backupDataDir, restoreDataDir } from '../../core/backup.js';
-import { loadConfig } from '../../core/config/load.js';
+import { loadConfig } from '../../config/load.js';
 import { commonOptions, type CommonArgs } from '../common-options.js';
 
 type BackupArgs = CommonArgs & { out: string };

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfig } from '../../core/config/load.js';
+import { loadConfig } from '../../config/load.js';
 import { CaraloomError } from '../../core/errors.js';
 import { openJournal } from '../../core/journal/open.js';
 import { isMessageStatus, messageStatuses, type MessageStatus } from '../../connector/outbox.js';
 import { createLogger } from '../../core/logger.js';
 import { createAdmin, withoutContent, type ConnectorAdmin } from '../../connector/admin.js';
 import { recordCliAction, recordCliView } from './audit.js';
-import { connectorConfigSchema } from '../../connector/config.js';
 import { dryRun } from '../../connector/dry-run.js';
 import { isFhirInputFile, runFhirMap } from '../../connector/fhir/dry-run.js';
 import { splitMessages } from '../../connector/hl7/split.js';
@@ -33,18 +32,18 @@ const connectorRun: CommandModule<object, RunArgs> = {
       .option('api-url', { type: 'string', describe: 'Discharge API base URL (default from config: http://127.0.0.1:8080); key from CARALOOM_API_KEY' })
       .option('mappings', { type: 'string', describe: 'Mapping folder (default from config: mappings)' }) as Argv<RunArgs>,
   handler: async (args) => {
-    const config = loadConfig(args.config);
-    const c = config.connector;
-    const connector = connectorConfigSchema.parse({
-      ...c,
-      ...(args.host === undefined ? {} : { host: args.host }),
-      ...(args.mappings === undefined ? {} : { mappings: args.mappings }),
-      mllp: { ...c.mllp, ...(args['mllp-port'] === undefined ? {} : { port: args['mllp-port'] }) },
-      http: { ...c.http, ...(args['http-port'] === undefined ? {} : { port: args['http-port'] }) },
+    // Flags are config values: validated with the file, in one error, by the one loader.
+    const config = loadConfig(args.config, process.env, {
+      'connector.host': args.host,
+      'connector.mappings': args.mappings,
+      'connector.mllp.port': args['mllp-port'],
+      'connector.http.port': args['http-port'],
+      'connector.api.url': args['api-url'],
     });
+    const c = config.connector;
     const logger = createLogger({ level: config.log.level });
     const apiKey = process.env.CARALOOM_API_KEY || c.api.key;
-    const service = createConnector({ config: connector, store: config.store, dataDir: checkedDataDir(args), apiUrl: args['api-url'] ?? c.api.url, apiKey, logger, retention: config.retention });
+    const service = createConnector({ config: c, store: config.store, dataDir: checkedDataDir(args), apiUrl: c.api.url, apiKey, logger, retention: config.retention });
     await runService(service, logger);
   },
 };

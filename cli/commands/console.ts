@@ -2,10 +2,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pino from 'pino';
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfig, validate } from '../../core/config/load.js';
-import { CaraloomError } from '../../core/errors.js';
+import { loadConfig } from '../../config/load.js';
 import { createLogger } from '../../core/logger.js';
-import { consoleConfigSchema } from '../../console/config.js';
 import { roles, type Role } from '../../console/roles.js';
 import { createConsole, usersFileOf } from '../../console/service.js';
 import { addUser } from '../../console/users.js';
@@ -73,9 +71,9 @@ export const consoleCommand: CommandModule<object, ConsoleArgs> = {
       .option('host', { type: 'string', describe: 'Interface to listen on [default: 127.0.0.1, or console.host]' })
       .option('port', { type: 'number', describe: 'Port; 0 lets the OS pick [default: 8090, or console.port]' }) as unknown as Argv<ConsoleArgs>,
   handler: async (args) => {
-    const config = loadConfig(args.config);
-    if (args.port !== undefined && !Number.isInteger(args.port)) throw new CaraloomError('USAGE', '--port must be a whole number');
-    const section = validate(consoleConfigSchema, { ...config.console, ...(args.host === undefined ? {} : { host: args.host }), ...(args.port === undefined ? {} : { port: args.port }) }, 'command-line options');
+    // Flags win over the file; validated with it, in one error, by the one loader.
+    const config = loadConfig(args.config, process.env, { 'console.host': args.host, 'console.port': args.port });
+    const section = config.console;
     const logger = createLogger({ level: config.log.level, destination: pino.destination({ dest: 2, sync: false }) });
     await runService(createConsole({ config: section, dataDir: checkedDataDir(args), logger }), logger);
   },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfig } from '../../core/config/load.js';
+import { loadConfig } from '../../config/load.js';
 import { openJournal } from '../../core/journal/open.js';
 import { connectorPlan, relayPlan, runPrune, type PruneReport } from '../../core/journal/retention.js';
 import { createLogger } from '../../core/logger.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfig } from '../../core/config/load.js';
+import { loadConfig } from '../../config/load.js';
 import { CaraloomError, ConfigError } from '../../core/errors.js';
 import { openJournal } from '../../core/journal/open.js';
 import { itemStatuses, type ItemStatus } from '../../core/journal/types.js';
@@ -9,7 +9,7 @@ import { systemClock } from '../../core/clock.js';
 import type { AuditLog } from '../../core/audit/log.js';
 import { createAdmin, deliveryWithoutContent, eventWithoutContent, type RelayAdmin } from '../../relay/admin.js';
 import { recordCliAction, recordCliView } from './audit.js';
-import { relayConfigSchema, type RelayConfig } from '../../relay/config.js';
+import type { RelayConfig } from '../../relay/config.js';
 import { parseQuickSubscriber } from '../../relay/quick-subscriber.js';
 import { registerRelay } from '../../relay/register.js';
 import { addSecretToFile, defaultSecretsFile } from '../../relay/secrets.js';
@@ -71,15 +71,15 @@ const relayRun: CommandModule<object, CommonArgs & { host?: string; port?: numbe
       .option('port', { type: 'number', describe: 'HTTP port; 0 lets the OS pick (default from config: 8082)' })
       .option('subscriber', { type: 'string', array: true, describe: 'NAME=URL: add a subscriber for every event (https://…, file:PATH, log:, mllp://host:port). Repeatable.' }) as Argv<CommonArgs & { host?: string; port?: number; subscriber?: string[] }>,
   handler: async (args) => {
-    const { config } = load(args);
-    const data = checkedDataDir(args);
     const extra = (args.subscriber ?? []).map((spec) => parseQuickSubscriber(spec));
-    const relay: RelayConfig = relayConfigSchema.parse({
-      ...config.relay,
-      ...(args.host === undefined ? {} : { host: args.host }),
-      ...(args.port === undefined ? {} : { port: args.port }),
-      subscribers: [...config.relay.subscribers, ...extra],
+    // Flags are config values: validated with the file, in one error, by the one loader.
+    const config = loadConfig(args.config, process.env, {
+      'relay.host': args.host,
+      'relay.port': args.port,
+      'relay.subscribers': extra.length === 0 ? undefined : (current: unknown) => [...(Array.isArray(current) ? current : []), ...extra],
     });
+    const data = checkedDataDir(args);
+    const relay: RelayConfig = config.relay;
     const logger = createLogger({ level: config.log.level });
     await runService(createRelay({ config: relay, store: config.store, dataDir: data, logger, baseDir: process.cwd(), retention: config.retention }), logger);
   },

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import pino from 'pino';
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfig, validate } from '../../core/config/load.js';
+import { loadConfig } from '../../config/load.js';
 import { CaraloomError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
-import { sandboxConfigSchema } from '../../sandbox/config.js';
 import { issueKey, keysFileName } from '../../sandbox/store/keys.js';
 import { runService } from '../run-service.js';
 
@@ -54,18 +53,14 @@ export const sandboxCommand: CommandModule<object, SandboxArgs> = {
       .option('rate-per-day', { type: 'number', describe: 'Requests a day per key; 0 disables [default: 5000]' })
       .option('config', { type: 'string', describe: 'YAML config file (see config/caraloom.example.yaml)' }) as unknown as Argv<SandboxArgs>,
   handler: async (args) => {
-    const config = loadConfig(args.config);
-    // Flags win over the file; the merged section is validated like the file is.
-    const overrides: Record<string, unknown> = {};
-    if (args.host !== undefined) overrides.host = args.host;
-    for (const [flag, name] of [['port', 'port'], ['rate-per-minute', 'ratePerMinute'], ['rate-per-day', 'ratePerDay']] as const) {
-      const value = args[flag];
-      if (value === undefined) continue;
-      // yargs turns `--port abc` into NaN: say which flag, not "expected number, received NaN".
-      if (!Number.isInteger(value)) throw new CaraloomError('USAGE', `--${flag} must be a whole number, got ${JSON.stringify(process.argv.find((arg, i) => process.argv[i - 1] === `--${flag}`) ?? String(value))}`);
-      overrides[name] = value;
-    }
-    const section = validate(sandboxConfigSchema, { ...config.sandbox, ...overrides }, 'command-line options');
+    // Flags win over the file; validated with it, in one error, by the one loader.
+    const config = loadConfig(args.config, process.env, {
+      'sandbox.host': args.host,
+      'sandbox.port': args.port,
+      'sandbox.ratePerMinute': args['rate-per-minute'],
+      'sandbox.ratePerDay': args['rate-per-day'],
+    });
+    const section = config.sandbox;
     // Logs go to stderr so stdout carries only the listener line (scripts read it).
     const logger = createLogger({ level: config.log.level, destination: pino.destination({ dest: 2, sync: false }) });
     // Loaded here, not at the top: the ZIP data is 5 MB and other commands need none of it.

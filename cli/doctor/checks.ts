@@ -7,8 +7,8 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { request } from 'undici';
-import { loadConfig } from '../../core/config/load.js';
-import type { Config } from '../../core/config/schema.js';
+import { loadConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
 import { describeError } from '../../core/errors.js';
 import { openJournal } from '../../core/journal/open.js';
 import { silentLogger } from '../../core/logger.js';

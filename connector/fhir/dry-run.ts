@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OperationOutcome } from 'fhir/r4.js';
-import type { Config } from '../../core/config/schema.js';
+import type { Config } from '../../config/schema.js';
 import { FhirOutcomeError } from '../../core/fhir/outcome.js';
 import { isSandboxKey } from '../delivery/api-client.js';
 import type { IdentifierField, OutboundRequest } from '../mapping/map.js';

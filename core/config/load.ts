@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { interpolateOrThrow } from './interpolate.js';
+import { withFlags, type Flags } from './flags.js';
+import { interpolateOrThrow, type Origin } from './interpolate.js';
 import { formatIssues } from './issues.js';
-import { configSchema, type Config } from './schema.js';
+import { renameWarnings } from './renamed.js';
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -14,11 +15,11 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Validate any YAML-derived tree against a schema, listing every bad path in one error. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, source: string): z.infer<S> {
+/** Validate any YAML-derived tree against a schema, listing every bad path in one error (values from `${VAR}` shown as written). */
+export function validate<S extends z.ZodType>(schema: S, input: unknown, source: string, origins: readonly Origin[] = []): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const lines = formatIssues(parsed.error.issues, input);
+    const lines = formatIssues(parsed.error.issues, input, origins);
     throw new ConfigError(`${source} is not valid:\n  - ${lines.join('\n  - ')}`, lines);
   }
   return parsed.data;
@@ -35,13 +36,20 @@ export function parseYaml(text: string, source: string): unknown {
 }
 
 /**
- * Load the product config: YAML file (optional) → `${ENV}` interpolation →
- * one schema with defaults → a frozen typed object. Called once at start-up,
- * before anything listens.
+ * A config tree → `${ENV}` interpolation → flags → one schema with defaults →
+ * a frozen typed object, plus one warning per old key name read. The product
+ * binds its schema in config/load.ts (core does not know the services).
  */
-export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): Config {
-  const source = file ?? 'default config';
-  return deepFreeze(validate(configSchema, interpolateOrThrow(readRawConfig(file), env, source), source));
+export function loadTree<S extends z.ZodType>(schema: S, raw: unknown, options: { env: NodeJS.ProcessEnv; source: string; flags?: Flags }): { config: z.infer<S>; warnings: string[] } {
+  const origins: Origin[] = [];
+  const interpolated = interpolateOrThrow(raw, options.env, options.source, origins) as Record<string, unknown>;
+  const flags = options.flags ?? {};
+  const input = withFlags(interpolated, flags);
+  // A value a flag replaced did not come from `${VAR}` any more: show the flag's value.
+  const given = Object.keys(flags).filter((key) => flags[key] !== undefined);
+  const kept = origins.filter((origin) => !given.some((key) => origin.path.map(String).join('.').startsWith(key)));
+  const config = deepFreeze(validate(schema, input, options.source, kept));
+  return { config, warnings: renameWarnings(input) };
 }
 
 /** The config file's YAML as a plain tree, before interpolation and validation ({} without a file). */
@@ -58,7 +66,3 @@ export function readRawConfig(file?: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-/** Same, from an in-memory object (tests, `caraloom up`). */
-export function configFrom(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
-  return deepFreeze(validate(configSchema, interpolateOrThrow(raw, env, 'config'), 'config'));
-}

@@ -54,7 +54,7 @@ test('messages list and show read the journal of a stopped connector', async (t)
   t.is(list.code, 0);
   const [row] = JSON.parse(list.stdout);
   t.like(row, { status: 'filtered', type: 'ADT^A03', controlId: 'RB20261121130958005', mapping: 'adt-a03-referral' });
-  const show = await caraloom('messages', 'show', String(row.id), '--data', harness.dataDir);
+  const show = await caraloom('messages', 'show', String(row.id), '--phi', '--data', harness.dataDir);
   t.regex(show.stdout, /"MSH\|\^~\\\\&\|EPICADT/);
   const replay = await caraloom('messages', 'replay', String(row.id), '--data', harness.dataDir);
   t.is(replay.code, 2, 'a filtered message is not a referral to replay');

@@ -1,7 +1,7 @@
 /** The `connector:` config section: defaults, the example file, and refusals that name the key. */
 import test from 'ava';
 import { ConfigError } from '../../core/errors.js';
-import { configFrom, loadConfig } from '../../core/config/load.js';
+import { configFrom, loadConfig } from '../../config/load.js';
 import { connectorConfig } from '../../connector/config.js';
 
 test('the example config documents the connector defaults', (t) => {

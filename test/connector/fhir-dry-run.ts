@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import test from 'ava';
-import { configFrom } from '../../core/config/load.js';
+import { configFrom } from '../../config/load.js';
 import { dryRunFhir, runFhirMap } from '../../connector/fhir/dry-run.js';
 import { loadFhirMappings } from '../../connector/fhir/mapping-load.js';
 import { main } from '../../cli/main.js';

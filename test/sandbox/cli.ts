@@ -87,5 +87,5 @@ test.serial('sandbox refuses a bad config file before listening, naming the path
 test.serial('sandbox refuses a port that is not a number', async (t) => {
   const spawned = run(t, ['sandbox', '--port', 'abc', '--data', tempDir(t)]);
   t.is(await spawned.exit, 2);
-  t.regex(spawned.stderr(), /--port must be a whole number/);
+  t.regex(spawned.stderr(), /sandbox.port: expected an integer from 0 to 65535/);
 });

@@ -6,7 +6,7 @@
  */
 import tls from 'node:tls';
 import test from 'ava';
-import { configFrom } from '../../core/config/load.js';
+import { configFrom } from '../../config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { tlsServerOptions } from '../../core/tls.js';
 import { startConnector } from '../helpers/connector.js';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { configFrom } from '../../core/config/load.js';
+import { configFrom } from '../../config/load.js';
 import { ConfigError } from '../../core/errors.js';
 import { insecureApiProblem } from '../../connector/config.js';
 import { startConnector } from '../helpers/connector.js';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { connectorConfigSchema } from '../../connector/config.js';
-import { consoleConfigSchema } from '../../console/config.js';
-import { relayConfigSchema } from '../../relay/config.js';
-import { sandboxConfigSchema } from '../../sandbox/config.js';
-import { retentionSchema } from './retention.js';
-import { storeSchema } from './store.js';
+import { connectorConfigSchema } from '../connector/config.js';
+import { consoleConfigSchema } from '../console/config.js';
+import { relayConfigSchema } from '../relay/config.js';
+import { sandboxConfigSchema } from '../sandbox/config.js';
+import { retentionSchema } from '../core/config/retention.js';
+import { storeSchema } from '../core/config/store.js';
 
 /**
  * The whole product's config: one schema, validated once at start-up.

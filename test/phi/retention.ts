@@ -1,0 +1,137 @@
+/**
+ * Issue #13 §3: retention removes content first (7 days by default), rows
+ * later (90 days), duplicates stay detected on what is left, the SQLite file
+ * shrinks, and `caraloom prune --dry-run` lists without removing. Driven by
+ * a ManualClock; SQLite and PostgreSQL.
+ */
+import { statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import test from 'ava';
+import { ManualClock } from '../../core/clock.js';
+import { retentionConfig } from '../../core/config/retention.js';
+import { storeSchema } from '../../core/config/store.js';
+import { openJournal } from '../../core/journal/open.js';
+import { connectorPlan, runPrune } from '../../core/journal/retention.js';
+import { sqliteMigrations } from '../../core/journal/sqlite-schema.js';
+import { sampleFile } from '../helpers/corpus.js';
+import { eventually } from '../helpers/eventually.js';
+import { readAck, startApiStandIn, startConnector } from '../helpers/connector.js';
+import { tempDir } from '../helpers/temp.js';
+import { cli, writeConfig } from './_cli.js';
+import { storeFor, storeKinds } from './_stores.js';
+
+const day = 86_400_000;
+const sample = sampleFile('hl7/adt-a03-home-health.hl7');
+
+async function postHl7(url: string) {
+  const response = await fetch(`${url}/hl7`, { method: 'POST', headers: { authorization: 'Bearer hl7-token-0123456789', 'content-type': 'x-application/hl7-v2+er7' }, body: new Uint8Array(sample) });
+  return readAck(await response.text());
+}
+
+for (const kind of storeKinds) {
+  test(`${kind}: content goes after 7 days, the row after 90, and duplicates are still detected in between`, async (t) => {
+    const clock = new ManualClock(Date.now());
+    const api = await startApiStandIn(t);
+    const { connector, httpUrl } = await startConnector(t, { apiUrl: api.url, clock, store: storeFor(t, kind) });
+    const journal = connector.journal!;
+    t.is((await postHl7(httpUrl)).code, 'AA');
+    await eventually(async () => (await journal.counts('connector.outbox')).delivered === 1);
+    const [item] = await journal.list({ queue: 'connector.outbox' });
+
+    clock.advance(6 * day);
+    t.is((await connector.prune())!.total, 0, 'nothing is due at 6 days');
+    t.not((await journal.get(item!.id))!.payload, null);
+
+    clock.advance(1 * day + 60_000);
+    const report = await connector.prune();
+    t.like(report!.steps.find((step) => step.what === 'content'), { count: 1 });
+    const pruned = (await journal.get(item!.id))!;
+    t.is(pruned.payload, null, 'the message content is gone');
+    t.is(pruned.result, null, 'and the API answer with it');
+    t.is(pruned.status, 'delivered');
+    t.is(pruned.meta.controlId, 'RB20261120143012001', 'the metadata stays');
+
+    t.is((await postHl7(httpUrl)).code, 'AA', 'the resend is acknowledged');
+    t.is((await journal.list({ queue: 'connector.outbox' })).length, 1, 'and recognised as a duplicate: nothing new is stored');
+    t.is(api.requests.length, 1, 'nor sent again');
+    const metrics = await (await fetch(`${httpUrl}/metrics`)).text();
+    t.regex(metrics, /caraloom_connector_pruned_total\{what="content"\} 1/);
+
+    clock.advance(83 * day);
+    t.like((await connector.prune())!.steps.find((step) => step.what === 'metadata'), { count: 1 });
+    t.is(await journal.get(item!.id), undefined, 'the row is gone after 90 days');
+    t.like((await journal.audit.list({ action: 'pruned' })).at(-1), { actor: 'service:connector', detail: { metadata: 1 } });
+  });
+
+  test(`${kind}: prune --dry-run lists what would go and removes nothing; prune then removes it`, async (t) => {
+    const dataDir = tempDir(t, 'prune-');
+    const store = storeFor(t, kind);
+    const journal = await openJournal({ store, dataDir, name: 'connector', clock: new ManualClock(Date.now() - 10 * day) });
+    await journal.enqueueMany([
+      { queue: 'connector.outbox', key: 'a', payload: { hl7: 'MSH|old delivered' }, status: 'delivered' },
+      { queue: 'connector.outbox', key: 'b', payload: { hl7: 'MSH|old filtered' }, status: 'filtered' },
+      { queue: 'connector.outbox', key: 'c', payload: { hl7: 'MSH|still queued' } },
+    ]);
+    await journal.close();
+    const config = writeConfig(dataDir, store);
+    const dry = await cli(['prune', '--dry-run', '--service', 'connector', '--json', '--config', config, '--data', dataDir]);
+    t.is(dry.code, 0, dry.stderr);
+    const planned = JSON.parse(dry.stdout).connector;
+    t.like(planned, { dryRun: true, total: 2 });
+    t.deepEqual(planned.steps.map((step: { what: string; count: number }) => [step.what, step.count]), [['content', 1], ['filtered-content', 1], ['dead-content', 0], ['metadata', 0]]);
+    const reopened = await openJournal({ store, dataDir, name: 'connector' });
+    t.teardown(() => reopened.close());
+    t.is((await reopened.list({ queue: 'connector.outbox' })).filter((item) => item.payload === null).length, 0, 'the dry run removed nothing');
+    const real = await cli(['prune', '--service', 'connector', '--config', config, '--data', dataDir]);
+    t.regex(real.stdout, /^connector: pruned 2 record\(s\)/);
+    const items = await reopened.list<unknown>({ queue: 'connector.outbox', order: 'asc', afterId: 0 });
+    t.deepEqual(items.map((item) => [item.key, item.payload === null]), [['a', true], ['b', true], ['c', false]]);
+    t.like((await reopened.audit.list({ action: 'pruned' }))[0], { actor: `os:${os.userInfo().username}`, detail: { content: 1, 'filtered-content': 1 } });
+  });
+}
+
+const fileSize = (file: string): number => statSync(file).size + (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0);
+
+test('sqlite: pruning gives the disk back', async (t) => {
+  const dataDir = tempDir(t, 'prune-size-');
+  const clock = new ManualClock(Date.now());
+  const journal = await openJournal({ store: storeSchema.parse({ kind: 'sqlite', synchronous: 'normal' }), dataDir, name: 'connector', clock });
+  t.teardown(() => journal.close());
+  const body = 'PID|1||MRN^^^X^MR||Name^Given||19000101|F|||Street'.padEnd(4_000, 'x');
+  for (let batch = 0; batch < 10; batch += 1) {
+    await journal.enqueueMany(Array.from({ length: 200 }, (_, n) => ({ queue: 'connector.outbox', key: `k${batch}-${n}`, payload: { hl7: body }, status: 'delivered' as const })));
+  }
+  const file = path.join(dataDir, 'connector.db');
+  const checkpoint = new Database(file);
+  checkpoint.pragma('wal_checkpoint(TRUNCATE)');
+  checkpoint.close();
+  const before = fileSize(file);
+  t.true(before > 8_000_000, `${before} bytes before`);
+  clock.advance(8 * day);
+  const report = await runPrune(journal, connectorPlan(retentionConfig(), clock.now()), { actor: 'test' });
+  t.is(report.total, 2_000);
+  const after = fileSize(file);
+  t.true(after < before / 4, `${before} → ${after} bytes`);
+});
+
+test('sqlite: a journal file from before this release is switched to incremental vacuum on open', async (t) => {
+  const dataDir = tempDir(t, 'prune-upgrade-');
+  const file = path.join(dataDir, 'connector.db');
+  const old = new Database(file);
+  old.pragma('journal_mode = WAL');
+  for (const [index, migration] of sqliteMigrations.slice(0, 2).entries()) {
+    old.exec(migration);
+    old.pragma(`user_version = ${index + 1}`);
+  }
+  old.prepare("INSERT INTO journal_items (queue, key, status, payload, available_at, created_at, updated_at) VALUES ('connector.outbox', 'k', 'queued', '{}', 0, 0, 0)").run();
+  t.is(Number(old.pragma('auto_vacuum', { simple: true })), 0);
+  old.close();
+  const journal = await openJournal({ store: storeSchema.parse({ kind: 'sqlite' }), dataDir, name: 'connector' });
+  t.teardown(() => journal.close());
+  t.is((await journal.list({ queue: 'connector.outbox' })).length, 1, 'the queued item survived the VACUUM');
+  const check = new Database(file, { readonly: true });
+  t.teardown(() => check.close());
+  t.is(Number(check.pragma('auto_vacuum', { simple: true })), 2, 'INCREMENTAL');
+});
