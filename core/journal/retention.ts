@@ -57,8 +57,8 @@ export interface RunPruneOptions {
 }
 
 /**
- * Runs a plan: every step, then hands the freed space back, then one log
- * line and one audit entry saying what went (counts only, never content).
+ * Runs a plan: every step, then one audit entry, then hands the freed space
+ * back, then one log line saying what went (counts only, never content).
  */
 export async function runPrune(journal: Journal, plan: readonly PruneRule[], options: RunPruneOptions): Promise<PruneReport> {
   const dryRun = options.dryRun === true;
@@ -70,10 +70,11 @@ export async function runPrune(journal: Journal, plan: readonly PruneRule[], opt
   }
   const total = steps.reduce((sum, step) => sum + step.count, 0);
   if (!dryRun && total > 0) {
-    await journal.reclaimSpace();
     const counts = Object.fromEntries(steps.map((step) => [step.what, step.count]));
-    options.logger?.info({ pruned: counts, total }, 'retention prune removed content and records past their retention');
+    // The audit entry first, so the reclaim's checkpoint takes it along and leaves an empty WAL.
     await recordPrune(journal.audit, options.actor, counts);
+    await journal.reclaimSpace();
+    options.logger?.info({ pruned: counts, total }, 'retention prune removed content and records past their retention');
   }
   return { dryRun, steps, total };
 }

@@ -12,6 +12,7 @@ import test from 'ava';
 import { ManualClock } from '../../core/clock.js';
 import { retentionConfig } from '../../core/config/retention.js';
 import { storeSchema } from '../../core/config/store.js';
+import { ensureKeyFile } from '../../core/crypto/keys.js';
 import { openJournal } from '../../core/journal/open.js';
 import { connectorPlan, runPrune } from '../../core/journal/retention.js';
 import { sqliteMigrations } from '../../core/journal/sqlite-schema.js';
@@ -94,28 +95,49 @@ for (const kind of storeKinds) {
 
 const fileSize = (file: string): number => statSync(file).size + (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0);
 
-// Known failing (reported in the closing note): the prune does not yet shrink the file; ava reports it as a known failure.
-test.failing('sqlite: pruning gives the disk back', async (t) => {
-  const dataDir = tempDir(t, 'prune-size-');
-  const clock = new ManualClock(Date.now());
-  const journal = await openJournal({ store: storeSchema.parse({ kind: 'sqlite', synchronous: 'normal' }), dataDir, name: 'connector', clock });
-  t.teardown(() => journal.close());
-  const body = 'PID|1||MRN^^^X^MR||Name^Given||19000101|F|||Street'.padEnd(4_000, 'x');
-  for (let batch = 0; batch < 10; batch += 1) {
-    await journal.enqueueMany(Array.from({ length: 200 }, (_, n) => ({ queue: 'connector.outbox', key: `k${batch}-${n}`, payload: { hl7: body }, status: 'delivered' as const })));
-  }
-  const file = path.join(dataDir, 'connector.db');
-  const checkpoint = new Database(file);
-  checkpoint.pragma('wal_checkpoint(TRUNCATE)');
-  checkpoint.close();
-  const before = fileSize(file);
-  t.true(before > 8_000_000, `${before} bytes before`);
-  clock.advance(8 * day);
-  const report = await runPrune(journal, connectorPlan(retentionConfig(), clock.now()), { actor: 'test' });
-  t.is(report.total, 2_000);
-  const after = fileSize(file);
-  t.true(after < before / 4, `${before} → ${after} bytes`);
-});
+for (const encrypted of [false, true]) {
+  // Encrypted journals also run with secure_delete (sqlite-crypto.ts): freed pages are zeroed first, then given back.
+  test(`sqlite${encrypted ? ' (encrypted)' : ''}: pruning gives the disk back`, async (t) => {
+    const dataDir = tempDir(t, 'prune-size-');
+    if (encrypted) ensureKeyFile(dataDir);
+    const clock = new ManualClock(Date.now());
+    const journal = await openJournal({ store: storeSchema.parse({ kind: 'sqlite', synchronous: 'normal' }), dataDir, name: 'connector', clock });
+    t.teardown(() => journal.close());
+    const body = 'PID|1||MRN^^^X^MR||Name^Given||19000101|F|||Street'.padEnd(4_000, 'x');
+    for (let batch = 0; batch < 10; batch += 1) {
+      await journal.enqueueMany(Array.from({ length: 200 }, (_, n) => ({ queue: 'connector.outbox', key: `k${batch}-${n}`, payload: { hl7: body }, status: 'delivered' as const })));
+    }
+    await journal.enqueue({ queue: 'connector.outbox', key: 'still-queued', payload: { hl7: 'MSH|queued' } });
+    const file = path.join(dataDir, 'connector.db');
+    const checkpoint = new Database(file);
+    checkpoint.pragma('wal_checkpoint(TRUNCATE)');
+    checkpoint.close();
+    const before = fileSize(file);
+    t.true(before > 8_000_000, `${before} bytes before`);
+
+    clock.advance(6 * day);
+    t.is((await runPrune(journal, connectorPlan(retentionConfig(), clock.now()), { actor: 'test' })).total, 0);
+    t.is(fileSize(file), before, 'nothing due, nothing moved');
+
+    clock.advance(2 * day);
+    const report = await runPrune(journal, connectorPlan(retentionConfig(), clock.now()), { actor: 'test' });
+    t.is(report.total, 2_000);
+    const after = fileSize(file);
+    t.log(`content pruned: ${before} → ${after} bytes (db + wal)`);
+    // Most of a message lives in overflow pages, which go back whole; the
+    // rows' in-page parts keep their leaf pages sparse until the rows go.
+    t.true(after < before / 2, `${before} → ${after} bytes`);
+    t.is(statSync(`${file}-wal`).size, 0, 'the WAL was checkpointed and truncated');
+    t.is((await journal.getByKey<{ hl7: string }>('connector.outbox', 'still-queued'))?.payload.hl7, 'MSH|queued', 'the queued item is untouched');
+
+    clock.advance(83 * day);
+    t.is((await runPrune(journal, connectorPlan(retentionConfig(), clock.now()), { actor: 'test' })).total, 2_000, 'the rows go after 90 days');
+    const empty = fileSize(file);
+    t.log(`rows pruned: ${after} → ${empty} bytes`);
+    t.true(empty < before / 20, `${before} → ${empty} bytes`);
+    t.is((await journal.counts('connector.outbox')).queued, 1);
+  });
+}
 
 test('sqlite: a journal file from before this release is switched to incremental vacuum on open', async (t) => {
   const dataDir = tempDir(t, 'prune-upgrade-');
