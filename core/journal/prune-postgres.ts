@@ -1,17 +1,21 @@
 import type pg from 'pg';
-import { pruneWhere, type PruneOptions, type PruneRule } from './prune.js';
+import { defaultPruneBatch, pruneWhere, type PruneOptions, type PruneRule } from './prune.js';
 
 type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
 
 /**
- * One rule on PostgreSQL, in small autocommitted batches: each takes row
- * locks on a few hundred finished items only, so intake and claims (which
- * touch queued rows) never wait behind a long prune. `$S` is the schema.
+ * One rule on PostgreSQL, in small autocommitted batches: each statement
+ * is its own transaction and locks at most `batch` finished rows (SKIP
+ * LOCKED: never a row someone else holds), so intake, claims and completions
+ * (which touch new and queued rows) never wait behind a long prune, and no
+ * long transaction holds back autovacuum. PostgreSQL does not give the space
+ * to the OS: autovacuum marks the dead tuples reusable, `VACUUM FULL` or
+ * pg_repack shrink the table (docs/phi.md). `$S` is the schema.
  */
 export async function prunePostgres(query: Query, rule: PruneRule, options: PruneOptions = {}): Promise<number> {
   const where = pruneWhere(rule, (index) => `$${index}`, 'payload::text');
   if (options.dryRun === true) return Number((await query<{ n: string }>(`SELECT count(*) AS n FROM $S.journal_items WHERE ${where.sql}`, where.values)).rows[0]!.n);
-  const batch = options.batch ?? 500;
+  const batch = options.batch ?? defaultPruneBatch;
   const pick = `SELECT id FROM $S.journal_items WHERE ${where.sql} ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED`;
   // Attempts go with their items (ON DELETE CASCADE).
   const statement =
@@ -23,6 +27,7 @@ export async function prunePostgres(query: Query, rule: PruneRule, options: Prun
   for (;;) {
     const done = Number((await query<{ n: string }>(statement, where.values)).rows[0]!.n);
     total += done;
+    if (done > 0) options.onBatch?.(done);
     if (done < batch) return total;
   }
 }

@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { pruneWhere, type PruneOptions, type PruneRule } from './prune.js';
+import { defaultPruneBatch, pruneWhere, type PruneOptions, type PruneRule } from './prune.js';
 
 const incremental = 2;
 
@@ -39,7 +39,7 @@ function roomToVacuum(db: Database.Database): boolean {
 export function pruneSqlite(db: Database.Database, rule: PruneRule, options: PruneOptions = {}): number {
   const where = pruneWhere(rule, () => '?', 'payload');
   if (options.dryRun === true) return (db.prepare(`SELECT count(*) AS n FROM journal_items WHERE ${where.sql}`).get(...where.values) as { n: number }).n;
-  const batch = options.batch ?? 500;
+  const batch = options.batch ?? defaultPruneBatch;
   const pick = db.prepare(`SELECT id FROM journal_items WHERE ${where.sql} ORDER BY id LIMIT ${batch}`).pluck();
   const step = db.transaction((): number => {
     const ids = pick.all(...where.values) as number[];
@@ -58,6 +58,7 @@ export function pruneSqlite(db: Database.Database, rule: PruneRule, options: Pru
   for (;;) {
     const done = step();
     total += done;
+    if (done > 0) options.onBatch?.(done);
     if (done < batch) return total;
   }
 }

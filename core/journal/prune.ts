@@ -22,9 +22,13 @@ export interface PruneRule {
 export interface PruneOptions {
   /** Count what would go, change nothing. */
   dryRun?: boolean | undefined;
-  /** Rows per statement, so intake never waits long behind a prune. @default 500 */
+  /** Rows per statement (each its own short transaction), so intake never waits long behind a prune. @default 1000 */
   batch?: number | undefined;
+  /** Called after each committed batch with the rows it pruned (progress, and tests interleaving intake). */
+  onBatch?: ((pruned: number) => void) | undefined;
 }
+
+export const defaultPruneBatch = 1_000;
 
 /** Shared WHERE clause: `mark(i)` renders the i-th placeholder (`?` or `$i`). */
 export function pruneWhere(rule: PruneRule, mark: (index: number) => string, contentColumn: string): { sql: string; values: unknown[] } {

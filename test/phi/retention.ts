@@ -14,10 +14,13 @@ import { retentionConfig } from '../../core/config/retention.js';
 import { storeSchema } from '../../core/config/store.js';
 import { ensureKeyFile } from '../../core/crypto/keys.js';
 import { openJournal } from '../../core/journal/open.js';
+import type { PruneRule } from '../../core/journal/prune.js';
 import { connectorPlan, runPrune } from '../../core/journal/retention.js';
+import type { Journal } from '../../core/journal/types.js';
 import { sqliteMigrations } from '../../core/journal/sqlite-schema.js';
 import { sampleFile } from '../helpers/corpus.js';
 import { eventually } from '../helpers/eventually.js';
+import { freshSchema, openTestJournal } from '../helpers/postgres.js';
 import { readAck, startApiStandIn, startConnector } from '../helpers/connector.js';
 import { tempDir } from '../helpers/temp.js';
 import { cli, writeConfig } from './_cli.js';
@@ -157,4 +160,63 @@ test('sqlite: a journal file from before this release is switched to incremental
   const check = new Database(file, { readonly: true });
   t.teardown(() => check.close());
   t.is(Number(check.pragma('auto_vacuum', { simple: true })), 2, 'INCREMENTAL');
+});
+
+/**
+ * Runs `rule` in small batches and, from the first committed batch until the
+ * prune returns, pushes messages through intake (enqueue, claim, complete)
+ * one after another; returns the order things happened in.
+ */
+async function pruneDuringIntake(journal: Journal, rule: PruneRule, batch: number) {
+  const events: Array<'batch' | 'intake' | 'pruned'> = [];
+  let firstBatch!: () => void;
+  const started = new Promise<void>((resolve) => (firstBatch = resolve));
+  let finished = false;
+  const onBatch = () => {
+    events.push('batch');
+    firstBatch();
+  };
+  const pruning = journal.prune(rule, { batch, onBatch }).finally(() => {
+    finished = true;
+    events.push('pruned');
+  });
+  const intake = (async () => {
+    await started;
+    let sent = 0;
+    while (!finished) {
+      const key = `${rule.what}-${sent}`;
+      const { created } = await journal.enqueue({ queue: 'connector.outbox', key, payload: { hl7: 'MSH|new' } });
+      const claimed = await journal.claim({ queue: 'connector.outbox', limit: 1, leaseMs: 60_000 });
+      await journal.complete(claimed[0]!.id);
+      if (!created || claimed[0]!.key !== key) throw new Error(`intake ${key} was not a fresh enqueue and claim`);
+      events.push('intake');
+      sent += 1;
+    }
+    return sent;
+  })();
+  const [pruned, sent] = await Promise.all([pruning, intake]);
+  return { pruned, sent, events };
+}
+
+test('postgres: a large prune runs in short batches while intake keeps succeeding', async (t) => {
+  const clock = new ManualClock(Date.now());
+  const journal = await openTestJournal(t, freshSchema(t), clock, { poolSize: 4 });
+  const rows = 20_000;
+  for (let chunk = 0; chunk < rows / 1_000; chunk += 1) {
+    await journal.enqueueMany(Array.from({ length: 1_000 }, (_, n) => ({ queue: 'connector.outbox', key: `old-${chunk}-${n}`, payload: { hl7: 'PID|1||MRN'.padEnd(500, 'x') }, status: 'delivered' as const })));
+  }
+  clock.advance(91 * day);
+  const plan = connectorPlan(retentionConfig(), clock.now());
+  let taken = 0;
+  for (const what of ['content', 'metadata']) {
+    const { pruned, sent, events } = await pruneDuringIntake(journal, plan.find((rule) => rule.what === what)!, 200);
+    t.is(pruned, rows, `${what}: every old row`);
+    const lastBatch = events.lastIndexOf('batch');
+    const duringPrune = events.slice(events.indexOf('batch'), lastBatch).filter((event) => event === 'intake').length;
+    t.log(`${what}: ${events.filter((event) => event === 'batch').length} batches, ${duringPrune} of ${sent} messages taken in between them`);
+    t.true(duringPrune >= 3, `${what}: intake completed while the prune was still running (${events.join(' ')})`);
+    taken += sent;
+  }
+  t.like(await journal.counts('connector.outbox'), { queued: 0, delivered: taken }, 'only the messages taken during the prunes are left');
+  t.is((await journal.getByKey<{ hl7: string }>('connector.outbox', 'content-0'))?.payload.hl7, 'MSH|new', 'and their content is untouched');
 });
