@@ -16,6 +16,7 @@ import { ensureKeyFile } from '../../core/crypto/keys.js';
 import { openJournal } from '../../core/journal/open.js';
 import type { PruneRule } from '../../core/journal/prune.js';
 import { connectorPlan, runPrune } from '../../core/journal/retention.js';
+import { createLogger } from '../../core/logger.js';
 import type { Journal } from '../../core/journal/types.js';
 import { sqliteMigrations } from '../../core/journal/sqlite-schema.js';
 import { sampleFile } from '../helpers/corpus.js';
@@ -29,8 +30,8 @@ import { storeFor, storeKinds } from './_stores.js';
 const day = 86_400_000;
 const sample = sampleFile('hl7/adt-a03-home-health.hl7');
 
-async function postHl7(url: string) {
-  const response = await fetch(`${url}/hl7`, { method: 'POST', headers: { authorization: 'Bearer hl7-token-0123456789', 'content-type': 'x-application/hl7-v2+er7' }, body: new Uint8Array(sample) });
+async function postHl7(url: string, body: Buffer = sample) {
+  const response = await fetch(`${url}/hl7`, { method: 'POST', headers: { authorization: 'Bearer hl7-token-0123456789', 'content-type': 'x-application/hl7-v2+er7' }, body: new Uint8Array(body) });
   return readAck(await response.text());
 }
 
@@ -57,11 +58,16 @@ for (const kind of storeKinds) {
     t.is(pruned.status, 'delivered');
     t.is(pruned.meta.controlId, 'RB20261120143012001', 'the metadata stays');
 
-    t.is((await postHl7(httpUrl)).code, 'AA', 'the resend is acknowledged');
-    t.is((await journal.list({ queue: 'connector.outbox' })).length, 1, 'and recognised as a duplicate: nothing new is stored');
+    // Same MSH-4 + MSH-10, same content: told apart from the content hash kept in the metadata.
+    t.like(await postHl7(httpUrl), { code: 'AA', text: 'duplicate: already received' }, 'the resend is acknowledged as a duplicate');
+    t.is((await journal.list({ queue: 'connector.outbox' })).length, 1, 'nothing new is stored');
     t.is(api.requests.length, 1, 'nor sent again');
     const metrics = await (await fetch(`${httpUrl}/metrics`)).text();
     t.regex(metrics, /caraloom_connector_pruned_total\{what="content"\} 1/);
+    t.regex(metrics, /connector_duplicates_total\{verdict="resend"\} 1/);
+    const changed = Buffer.from(sample.toString('latin1').replace('Delgado', 'Delgada'), 'latin1');
+    t.like(await postHl7(httpUrl, changed), { code: 'AR' }, 'the same key with other content is still refused after the content went');
+    t.is(api.requests.length, 1);
 
     clock.advance(83 * day);
     t.like((await connector.prune())!.steps.find((step) => step.what === 'metadata'), { count: 1 });
@@ -123,8 +129,13 @@ for (const encrypted of [false, true]) {
     t.is(fileSize(file), before, 'nothing due, nothing moved');
 
     clock.advance(2 * day);
-    const report = await runPrune(journal, connectorPlan(retentionConfig(), clock.now()), { actor: 'test' });
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const report = await runPrune(journal, connectorPlan(retentionConfig(), clock.now()), { actor: 'test', logger });
     t.is(report.total, 2_000);
+    t.is(lines.length, 1, 'one log line per run');
+    t.like(JSON.parse(lines[0]!), { pruned: { content: 2_000, 'filtered-content': 0, 'dead-content': 0, metadata: 0 }, total: 2_000 });
+    t.notRegex(lines[0]!, /PID|MRN|Street/, 'counts only');
     const after = fileSize(file);
     t.log(`content pruned: ${before} → ${after} bytes (db + wal)`);
     // Most of a message lives in overflow pages, which go back whole; the
