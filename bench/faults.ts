@@ -52,5 +52,5 @@ process.stdout.write(`${out.join('\n')}\n`);
 // "duplicated" for the relay counts repeats with the same delivery id (allowed); the connector's must be 0.
 const failed =
   summaries.some((s) => s.lost > 0 || s.pending > 0 || (s.faultsInjected.notAccepted ?? 0) > 0 || s.outOfOrder > 0 || s.wronglyDelivered > 0 || (s.scenario.startsWith('connector') && s.duplicated > 0)) ||
-  storage.some(({ phase }) => !phase.alive || !phase.deliveredAll || (phase.full['AA'] ?? 0) + (phase.full['200'] ?? 0) === Object.values(phase.full).reduce((a, b) => a + b, 0));
+  storage.some(({ phase }) => !phase.alive || !phase.deliveredAll || (phase.full.AA ?? 0) + (phase.full['200'] ?? 0) === Object.values(phase.full).reduce((a, b) => a + b, 0));
 process.exitCode = failed ? 1 : 0;

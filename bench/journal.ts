@@ -61,7 +61,7 @@ async function drain(journals: Journal[], queue: string): Promise<number> {
       onOutcome: () => void (++delivered === items && finished()),
     }),
   );
-  workers.forEach((worker) => worker.start());
+  for (const worker of workers) worker.start();
   await all;
   await Promise.all(workers.map((worker) => worker.stop()));
   const rate = items / ((performance.now() - started) / 1000);

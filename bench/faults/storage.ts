@@ -66,7 +66,11 @@ async function withTmpfs<T>(sizeMb: number, work: (dir: string, fill: () => void
   }
 }
 
-const tally = (values: readonly (string | number)[]) => values.reduce<Record<string, number>>((acc, v) => ((acc[String(v)] = (acc[String(v)] ?? 0) + 1), acc), {});
+const tally = (values: readonly (string | number)[]) => {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[String(value)] = (counts[String(value)] ?? 0) + 1;
+  return counts;
+};
 
 export async function connectorStorageRun(messagesPerPhase = 20): Promise<StoragePhase> {
   const sink = await startFarSide();

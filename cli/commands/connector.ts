@@ -16,6 +16,7 @@ import { createConnector } from '../../connector/service.js';
 import { checkedDataDir, commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
 import { sendCommand } from './send.js';
+import type { AnyCommandModule } from './command-module.js';
 
 const common = <T>(yargs: Argv<T>) => commonOptions(yargs);
 
@@ -69,10 +70,13 @@ const mapCommand: CommandModule<object, MapArgs> = {
     let failed = false;
     const out: unknown[] = [];
     for (const file of args.files.filter((name) => !isFhirInputFile(name))) {
-      splitMessages(readFileSync(file)).forEach((bytes, index) => {
+      for (const [index, bytes] of splitMessages(readFileSync(file)).entries()) {
         const run = dryRun(bytes, mappings, config.connector.hl7, new Date());
         if (run.verdict === 'AE' || run.verdict === 'AR') failed = true;
-        if (args.json) return void out.push({ file, index: index + 1, ...run });
+        if (args.json) {
+          out.push({ file, index: index + 1, ...run });
+          continue;
+        }
         const lines = [`${file} #${index + 1}  ${run.type || '(unreadable)'}  control id ${run.controlId || '(none)'}`];
         if (run.mapping) lines.push(`  mapping:  ${run.mapping.name} (${run.mapping.file})`);
         const r = run.result;
@@ -85,7 +89,7 @@ const mapCommand: CommandModule<object, MapArgs> = {
         for (const error of run.errors ?? []) lines.push(`  ERR:      ${error.code} at ${error.location || '-'}: ${error.userMessage ?? ''}`);
         if (run.ack !== undefined) lines.push(`  ack:      ${run.ack.split('\r').join('\n            ')}`);
         process.stdout.write(`${lines.join('\n')}\n\n`);
-      });
+      }
     }
     if (args.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     if (failed) process.exitCode = 1;
@@ -158,5 +162,4 @@ const messagesCommand: CommandModule = {
 };
 
 /** `caraloom connector`, `send`, `map`, `messages`: owned by connector/. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const connectorCommands: CommandModule<any, any>[] = [connectorRun, sendCommand, mapCommand, messagesCommand];
+export const connectorCommands: AnyCommandModule[] = [connectorRun, sendCommand, mapCommand, messagesCommand];

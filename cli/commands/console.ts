@@ -9,6 +9,7 @@ import { createConsole, usersFileOf } from '../../console/service.js';
 import { addUser } from '../../console/users.js';
 import { checkedDataDir, commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
+import type { AnyCommandModule } from './command-module.js';
 
 /** `caraloom console`, `caraloom console user add NAME --role …`: owned by console/. */
 
@@ -79,5 +80,4 @@ export const consoleCommand: CommandModule<object, ConsoleArgs> = {
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const consoleCommands: CommandModule<any, any>[] = [consoleCommand];
+export const consoleCommands: AnyCommandModule[] = [consoleCommand];

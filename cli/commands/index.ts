@@ -1,4 +1,3 @@
-import type { CommandModule } from 'yargs';
 import { auditCommand } from './audit.js';
 import { backupCommand, restoreCommand } from './backup.js';
 import { connectorCommands } from './connector.js';
@@ -9,7 +8,7 @@ import { pruneCommand } from './prune.js';
 import { relayCommands } from './relay.js';
 import { sandboxCommands } from './sandbox.js';
 import { upCommand } from './up.js';
+import type { AnyCommandModule } from './command-module.js';
 
 /** Every top-level command, in the order `caraloom --help` lists them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commandModules: CommandModule<any, any>[] = [upCommand, ...sandboxCommands, ...connectorCommands, ...relayCommands, ...consoleCommands, doctorCommand, backupCommand, restoreCommand, auditCommand, pruneCommand, keysCommand];
+export const commandModules: AnyCommandModule[] = [upCommand, ...sandboxCommands, ...connectorCommands, ...relayCommands, ...consoleCommands, doctorCommand, backupCommand, restoreCommand, auditCommand, pruneCommand, keysCommand];

@@ -17,6 +17,7 @@ import { insecureApiProblem } from '../../connector/config.js';
 import { createRelay } from '../../relay/service.js';
 import { checkedDataDir, commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
+import type { AnyCommandModule } from './command-module.js';
 
 const common = <T>(yargs: Argv<T>) => commonOptions(yargs, 'Folder for the embedded journal and the secrets file');
 
@@ -226,5 +227,4 @@ const subscribersCommand: CommandModule = {
 };
 
 /** `caraloom relay`, `relay register`, `events`, `deliveries`, `subscribers`: owned by relay/. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const relayCommands: CommandModule<any, any>[] = [relayCommand, eventsCommand, deliveriesCommand, subscribersCommand];
+export const relayCommands: AnyCommandModule[] = [relayCommand, eventsCommand, deliveriesCommand, subscribersCommand];

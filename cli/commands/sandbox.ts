@@ -10,6 +10,7 @@ import { runService } from '../run-service.js';
 /** `caraloom sandbox`, `caraloom sandbox key`: owned by sandbox/. */
 
 import { checkedDataDir, defaultData as defaultDataDir } from '../common-options.js';
+import type { AnyCommandModule } from './command-module.js';
 
 interface SandboxArgs {
   host?: string;
@@ -70,5 +71,4 @@ export const sandboxCommand: CommandModule<object, SandboxArgs> = {
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const sandboxCommands: CommandModule<any, any>[] = [sandboxCommand];
+export const sandboxCommands: AnyCommandModule[] = [sandboxCommand];

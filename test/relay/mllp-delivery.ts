@@ -109,7 +109,13 @@ test('an mllp subscriber over tls refuses a server its ca did not sign and keeps
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  t.teardown(() => new Promise<void>((resolve) => (sockets.forEach((socket) => socket.destroy()), server.close(() => resolve()))));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
   const relay = await startRelay(t, { subscribers: [mllp(port, { tls: { ca: path.join(dir, 'other-ca.pem') } })] });
   await relay.send(eventBody('evt_mllps_bad'));
   const journal = relay.relay.journal()!;
