@@ -2,9 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
+import { DataKeyError, loadKeyring, type Keyring } from '../../core/crypto/keys.js';
 import { CaraloomError } from '../../core/errors.js';
+import { JournalCipher } from '../../core/journal/cipher.js';
 import type { Referral, WebhookRegistration } from '../domain.js';
 import { stringifyByLine } from './line-json.js';
+import { ReferralSealer } from './sealed-referrals.js';
 
 /**
  * The sandbox's JSON store (lowdb): referrals, idempotency records and webhook
@@ -14,7 +17,9 @@ import { stringifyByLine } from './line-json.js';
  *   change, and changes made during a write share the next one (group commit);
  * - referrals are bounded (`maxReferrals`, oldest dropped with their
  *   idempotency records) and written one per line (line-json.ts);
- * - it never holds a queue: webhook deliveries live in the journal.
+ * - it never holds a queue: webhook deliveries live in the journal;
+ * - with a data key, each referral is sealed on disk (sealed-referrals.ts)
+ *   and held open in memory; a file from before encryption is sealed at open.
  * API keys live in their own file (see keys.ts) because another process
  * (`caraloom sandbox key`) writes them while the sandbox runs.
  */
@@ -47,6 +52,22 @@ export interface OpenStoreOptions {
   file: string;
   /** @default 1000 */
   maxReferrals?: number;
+  /** Data keys; by default the journal's: CARALOOM_DATA_KEY(_FILE) or `data.key` beside the file (core/crypto/keys.ts). */
+  keyring?: Keyring | undefined;
+}
+
+/** Referrals opened on read, sealed on write; everything else passes through. */
+function codec(sealer: ReferralSealer, seen: { plain: boolean }) {
+  return {
+    parse: (text: string): StoreData => {
+      const data = JSON.parse(text) as StoreData;
+      const referrals = (data.referrals ?? {}) as Record<string, unknown>;
+      seen.plain = sealer.hasPlain(referrals);
+      return { ...data, referrals: Object.fromEntries(Object.entries(referrals).map(([id, stored]) => [id, sealer.open(id, stored)])) };
+    },
+    stringify: (data: StoreData): string =>
+      stringifyByLine({ ...data, referrals: Object.fromEntries(Object.entries(data.referrals).map(([id, referral]) => [id, sealer.seal(referral)])) }),
+  };
 }
 
 export class SandboxStore {
@@ -62,14 +83,20 @@ export class SandboxStore {
 
   static async open(options: OpenStoreOptions): Promise<SandboxStore> {
     await mkdir(path.dirname(options.file), { recursive: true });
-    const db = new Low<StoreData>(new DataFile<StoreData>(options.file, { parse: JSON.parse, stringify: stringifyByLine }), emptyData());
+    const keyring = options.keyring ?? loadKeyring(path.dirname(options.file));
+    const seen = { plain: false };
+    const db = new Low<StoreData>(new DataFile<StoreData>(options.file, codec(new ReferralSealer(keyring === undefined ? undefined : new JournalCipher(keyring)), seen)), emptyData());
     try {
       await db.read();
     } catch (error) {
+      if (error instanceof DataKeyError) throw error;
       throw new CaraloomError('SANDBOX_STORE_UNREADABLE', `cannot read sandbox store ${options.file}`, { cause: error });
     }
     db.data = { ...emptyData(), ...db.data };
-    return new SandboxStore(db, options.maxReferrals ?? 1000, options.file);
+    const store = new SandboxStore(db, options.maxReferrals ?? 1000, options.file);
+    // Upgrade: referrals written in clear before there was a key are sealed now, not at the next change.
+    if (seen.plain) await store.commit();
+    return store;
   }
 
   get data(): StoreData {
