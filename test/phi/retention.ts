@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import test from 'ava';
+import { loadConfig } from '../../config/load.js';
 import { ManualClock } from '../../core/clock.js';
 import { retentionConfig } from '../../core/config/retention.js';
 import { storeSchema } from '../../core/config/store.js';
@@ -230,4 +231,8 @@ test('postgres: a large prune runs in short batches while intake keeps succeedin
   }
   t.like(await journal.counts('connector.outbox'), { queued: 0, delivered: taken }, 'only the messages taken during the prunes are left');
   t.is((await journal.getByKey<{ hl7: string }>('connector.outbox', 'content-0'))?.payload.hl7, 'MSH|new', 'and their content is untouched');
+});
+
+test('the example config documents every retention default', (t) => {
+  t.deepEqual(loadConfig('config/caraloom.example.yaml', {}).retention, retentionConfig());
 });
