@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import test from 'ava';
+import { Counter } from 'prom-client';
 import { loadConfig } from '../../config/load.js';
 import { ManualClock } from '../../core/clock.js';
 import { retentionConfig } from '../../core/config/retention.js';
@@ -16,7 +17,7 @@ import { storeSchema } from '../../core/config/store.js';
 import { ensureKeyFile } from '../../core/crypto/keys.js';
 import { openJournal } from '../../core/journal/open.js';
 import type { PruneRule } from '../../core/journal/prune.js';
-import { connectorPlan, runPrune } from '../../core/journal/retention.js';
+import { connectorPlan, relayPlan, runPrune } from '../../core/journal/retention.js';
 import { createLogger } from '../../core/logger.js';
 import type { Journal } from '../../core/journal/types.js';
 import { sqliteMigrations } from '../../core/journal/sqlite-schema.js';
@@ -236,3 +237,36 @@ test('postgres: a large prune runs in short batches while intake keeps succeedin
 test('the example config documents every retention default', (t) => {
   t.deepEqual(loadConfig('config/caraloom.example.yaml', {}).retention, retentionConfig());
 });
+
+for (const kind of storeKinds) {
+  test(`${kind}: the relay plan clears event and delivery content, then event rows after the dedupe window, then delivery rows; pause records stay`, async (t) => {
+    const clock = new ManualClock(Date.now());
+    const journal = await openJournal({ store: storeFor(t, kind), dataDir: tempDir(t, 'prune-relay-'), name: 'relay', clock });
+    t.teardown(() => journal.close());
+    await journal.enqueueMany([
+      { queue: 'relay.events', key: 'evt_1', payload: { body: 'event body' }, status: 'delivered' },
+      { queue: 'relay.sub.ehr', key: 'evt_1', payload: { body: 'delivery body' }, status: 'delivered' },
+      { queue: 'relay.sub.ehr', key: 'evt_0', payload: { body: 'dead delivery body' }, status: 'dead' },
+      { queue: 'relay.pause.ehr', key: 'paused', payload: { by: 'operator' }, status: 'delivered' },
+      { queue: 'relay.sub.ehr', key: 'evt_2', payload: { body: 'queued delivery' } },
+    ]);
+    const counter = new Counter({ name: `relay_pruned_${kind}`, help: 'test', labelNames: ['what'], registers: [] });
+    const prune = async () => {
+      const report = await runPrune(journal, relayPlan(retentionConfig(), 3 * day, clock.now()), { actor: 'test', counter });
+      return Object.fromEntries(report.steps.filter((step) => step.count > 0).map((step) => [step.what, step.count]));
+    };
+    const content = async (queue: string, key: string) => (await journal.getByKey(queue, key))?.payload;
+
+    clock.advance(4 * day);
+    t.deepEqual(await prune(), { 'event-metadata': 1 }, 'after 4 days: the event row (past the 3-day dedupe window)');
+    clock.advance(4 * day);
+    t.deepEqual(await prune(), { 'delivery-content': 1 }, 'after 8 days: the delivered delivery content');
+    t.is(await content('relay.sub.ehr', 'evt_1'), null);
+    t.deepEqual(await content('relay.sub.ehr', 'evt_0'), { body: 'dead delivery body' }, 'dead content stays longer');
+    clock.advance(23 * day);
+    t.deepEqual(await prune(), { 'dead-content': 1, 'delivery-metadata': 2 }, 'after 31 days: dead content, then both delivery rows');
+    t.deepEqual(await content('relay.pause.ehr', 'paused'), { by: 'operator' }, 'the pause record is never touched');
+    t.deepEqual(await content('relay.sub.ehr', 'evt_2'), { body: 'queued delivery' }, 'nor a queued delivery');
+    t.deepEqual(Object.fromEntries((await counter.get()).values.map((value) => [value.labels.what, value.value])), { 'event-metadata': 1, 'delivery-content': 1, 'dead-content': 1, 'delivery-metadata': 2 });
+  });
+}
