@@ -8,6 +8,7 @@ import type { AuditLog } from '../core/audit/log.js';
 import type { Attempt, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
 import type { OutboxPayload } from './outbox.js';
 import { outboxQueue, readOutboxPayload, statusQuery, type MessageStatus } from './outbox.js';
+import type { Playground, PlaygroundKind, PlaygroundRun } from './playground.js';
 
 export interface MessageSummary {
   id: number;
@@ -16,6 +17,10 @@ export interface MessageSummary {
   type: string;
   facility: string;
   mapping: string | null;
+  /** The content hash of the mapping file it was mapped with (connector/mapping/registry.ts); null for records from before #15. */
+  mappingHash: string | null;
+  /** The door it came in by (`mllp`, `http`, `fhir`); null once retention removed the content. */
+  door: string | null;
   /** refer, cancel, filtered, ignored; or the ACK (AE, AR) for rejected messages. */
   action: string | null;
   attempts: number;
@@ -26,7 +31,7 @@ export interface MessageSummary {
   updatedAt: string;
 }
 
-export interface MessageDetail extends MessageSummary {
+export interface MessageDetail extends Omit<MessageSummary, 'door'> {
   /** Patient data. */
   hl7: string;
   encoding: string;
@@ -77,6 +82,7 @@ const text = (value: unknown): string | null => (value === undefined || value ==
 
 export function summary(item: JournalItem): MessageSummary {
   const result = item.result as { referralId?: unknown } | null;
+  const payload = item.payload as { door?: unknown; kind?: unknown } | null;
   return {
     id: item.id,
     status: item.status,
@@ -84,6 +90,9 @@ export function summary(item: JournalItem): MessageSummary {
     type: String(item.meta.type ?? ''),
     facility: String(item.meta.facility ?? ''),
     mapping: text(item.meta.mapping),
+    mappingHash: text(item.meta.mappingHash),
+    // FHIR payloads carry their endpoint as `door`; the console counts them under one door.
+    door: payload === null ? null : payload.kind === 'fhir' ? 'fhir' : text(payload.door),
     action: text(item.meta.ack ?? item.meta.action),
     attempts: item.attempts,
     nextAttemptAt: item.status === 'queued' ? iso(item.availableAt) : null,
@@ -108,6 +117,25 @@ export interface ConnectorAdmin {
   cancel(id: number, reason: string): Promise<boolean>;
   /** The journal's audit trail: views of content and actions are recorded here. */
   readonly audit: AuditLog;
+  /** The mapping playground (`caraloom map` over HTTP): nothing is stored. Absent when the connector was built without mappings. */
+  dryRun?: ((kind: PlaygroundKind, body: Buffer) => PlaygroundRun) | undefined;
+  /** The Discharge API as the running connector last saw it. */
+  apiState?: (() => ApiState) | undefined;
+}
+
+export interface ApiState {
+  /** The last readiness probe's verdict, and when it was asked (null: not yet). */
+  reachable: boolean | null;
+  checkedAt: string | null;
+  /** The last delivery answer: HTTP status (or none for a network error) and outcome. */
+  lastAnswer: { at: string; status: number | null; outcome: string } | null;
+  /** The API's `rate` windows as last answered (`minute`, `day`), remaining requests each. */
+  rate: Array<{ window: string; remaining: number; resetAt: string }>;
+}
+
+export interface AdminExtras {
+  playground?: Playground | undefined;
+  apiState?: (() => ApiState) | undefined;
 }
 
 const metaFilter = (options: ListMessagesOptions) => {
@@ -115,8 +143,11 @@ const metaFilter = (options: ListMessagesOptions) => {
   return Object.keys(meta).length === 0 ? undefined : meta;
 };
 
-export function createAdmin(journal: Journal): ConnectorAdmin {
+export function createAdmin(journal: Journal, extras: AdminExtras = {}): ConnectorAdmin {
+  const playground = extras.playground;
   return {
+    dryRun: playground === undefined ? undefined : (kind, body) => playground.run(kind, body),
+    apiState: extras.apiState,
     async list(options = {}) {
       const limit = options.limit ?? 50;
       const byStatus = statusQuery(options.status);

@@ -23,7 +23,8 @@ import { createMllpServer, type MllpServer } from '../core/mllp/server.js';
 import { readTlsMaterial } from '../core/tls.js';
 import type { Listener, Service } from '../core/service.js';
 import { createWorker, type Worker } from '../core/worker.js';
-import { createAdmin } from './admin.js';
+import { createAdmin, type ApiState } from './admin.js';
+import { createPlayground } from './playground.js';
 import { type ConnectorConfig, insecureApiProblem } from './config.js';
 import { createApiClient, isSandboxKey, type ApiClient } from './delivery/api-client.js';
 import { createDeliveryHandler } from './delivery/handler.js';
@@ -32,12 +33,12 @@ import { Pacer } from './delivery/pacer.js';
 import { buildRejectAck } from './hl7/ack.js';
 import { looksLikeAck } from './hl7/ack-mode.js';
 import { createConnectorApp } from './http/app.js';
-import { ingest, type Hl7IngestInput, type Hl7IngestResult } from './ingest.js';
+import { ingest, type Hl7IngestInput, type Hl7IngestResult, type IngestDeps } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
-import { loadMappings } from './mapping/load.js';
+import { fhirDirOf, loadMappingSet, setDetail, type MappingSet, type MappingSources } from './mapping/registry.js';
+import { problemsOf, serialized, type Reload } from '../core/reload.js';
 import { createConnectorMetrics, type ConnectorMetrics } from './metrics.js';
 import type { FhirMapping } from './fhir/mapping-compile.js';
-import { fhirMappingsFor } from './fhir/mount.js';
 import { createFhirIntakeRouter } from './fhir/router.js';
 import { outboxQueue, type OutboxPayload } from './outbox.js';
 
@@ -80,6 +81,8 @@ export interface ConnectorService extends Service {
   prune(options?: { dryRun?: boolean }): Promise<PruneReport | undefined>;
   /** Look at the outbox now; resolves when that round and the deliveries it started have finished. */
   settle(): Promise<void>;
+  /** Re-read the mapping folders (SIGHUP, `POST /admin/reload`): the new set whole, or the running one and every problem. */
+  reload: Reload;
 }
 
 export function createConnector(options: ConnectorOptions): ConnectorService {
@@ -107,10 +110,39 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
   }
   const purge = () => prune().then(() => undefined, (error: unknown) => log.warn({ err: describeError(error) }, 'retention prune failed'));
 
+  /** The folders are looked at again on every read (a `fhir/` folder made later is picked up); mappings handed in (tests) stay. */
+  const readSet = (): { set: MappingSet; sources: MappingSources } => {
+    const hl7Dir = path.resolve(options.mappingsDir ?? config.mappings);
+    const sources = { hl7Dir: options.mappings === undefined ? hl7Dir : undefined, fhirDir: options.fhirMappings === undefined ? fhirDirOf(config.fhir.mappings, hl7Dir) : undefined };
+    const loaded = loadMappingSet(sources);
+    return { sources, set: { hl7: options.mappings ?? loaded.hl7, fhir: options.fhirMappings ?? loaded.fhir, hashes: loaded.hashes } };
+  };
+  let swap: ((set: MappingSet) => void) | undefined;
+  const reload = serialized(async (request) => {
+    const audit = journal?.audit;
+    if (swap === undefined || audit === undefined) return { ok: false, service: 'connector', problems: ['the connector is not running'] };
+    let next: ReturnType<typeof readSet>;
+    try {
+      next = readSet();
+    } catch (error) {
+      const problems = problemsOf(error);
+      log.error({ problems }, 'mapping reload failed: the running mappings stay');
+      return { ok: false, service: 'connector', problems };
+    }
+    const detail = setDetail(next.set, next.sources);
+    // On record before it takes effect: no audit entry, no new mappings.
+    await audit.append({ actor: request.actor, remote: request.remote, action: 'mappings-reloaded', detail });
+    swap(next.set);
+    log.info({ mappings: [...next.set.hl7, ...next.set.fhir].map((mapping) => mapping.name), detail }, 'mappings reloaded');
+    return { ok: true, service: 'connector', detail };
+  });
+
   async function start(): Promise<Listener[]> {
     // Everything that can be wrong in files is checked before anything listens.
-    const mappings = options.mappings ?? loadMappings(path.resolve(options.mappingsDir ?? config.mappings));
-    const fhirMappings = options.fhirMappings ?? fhirMappingsFor(config, options.mappingsDir, log);
+    const initial = readSet();
+    const mappings = initial.set.hl7;
+    const fhirMappings = initial.set.fhir;
+    if (initial.sources.fhirDir === undefined && options.fhirMappings === undefined) log.warn({ dir: path.join(path.resolve(options.mappingsDir ?? config.mappings), 'fhir') }, 'no FHIR mapping folder: POST /fhir is refused until one exists and the connector is reloaded');
     // The key may come from the environment, so the schema could not check it.
     const insecure = insecureApiProblem(apiUrl, apiKey, config.api.allowInsecureApi);
     if (insecure !== undefined) throw new ConfigError(`connector.api.url: ${insecure}`, [{ path: 'connector.api.url', message: insecure }]);
@@ -130,7 +162,11 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     await opened.audit.append({ actor: 'service:connector', action: 'mappings-loaded', detail: fileHashes([...mappings.map((mapping) => mapping.file), ...fhirMappings.map((mapping) => mapping.file)]) });
     // One pipeline for every door: HL7 v2 (MLLP, POST /hl7) and FHIR (POST /fhir) go through the same ingest().
     const fhir = { mappings: fhirMappings, deidentify: isSandboxKey(apiKey) && !config.api.sendIdentifiersToSandbox };
-    const deps = { journal: opened, mappings, fhir, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m, pseudonymKey };
+    // One object per mapping set: a message reads `deps` once, so it is mapped wholly with the old set or the new one.
+    let deps: IngestDeps = { journal: opened, mappings, fhir, mappingHashes: initial.set.hashes, hl7: config.hl7, clock, logger: log.child({ component: 'connector.ingest' }), metrics: m, pseudonymKey };
+    swap = (set) => {
+      deps = { ...deps, mappings: set.hl7, fhir: { ...fhir, mappings: set.fhir }, mappingHashes: set.hashes };
+    };
     // Refuse new work before SQLite would hit ENOSPC mid-commit; accept again once space returns.
     const floor = createDiskFloor({ dir: options.dataDir, minFreeBytes: minFreeDiskOf(options.store), probe: options.freeDiskBytes, clock, logger: log });
     /** AR 207 (not stored, send again) while below the floor; undefined to go on. An ACK that came in gets nothing. */
@@ -159,7 +195,9 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     const client = api;
     const sandbox = isSandboxKey(apiKey);
     if (apiKey === undefined) log.warn('no API key: set CARALOOM_API_KEY; deliveries will be refused (401) and kept as dead letters');
-    const handle = createDeliveryHandler({ api: client, clock, pacer: new Pacer(clock), deidentify: sandbox && !config.api.sendIdentifiersToSandbox, pseudonymKey });
+    const pacer = new Pacer(clock);
+    let lastAnswer: ApiState['lastAnswer'] = null;
+    const handle = createDeliveryHandler({ api: client, clock, pacer, deidentify: sandbox && !config.api.sendIdentifiersToSandbox, pseudonymKey });
     worker = createWorker<OutboxPayload>({
       journal: opened,
       queue: outboxQueue,
@@ -176,6 +214,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
         const label = outcome.kind === 'retry' ? 'retried' : outcome.kind;
         m.deliveries.inc({ outcome: label });
         m.latency.observe({ outcome: label }, durationMs / 1000);
+        lastAnswer = { at: new Date(clock.now()).toISOString(), status: outcome.attempt?.status ?? null, outcome: label };
       },
     });
 
@@ -192,7 +231,11 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     };
     const app = createConnectorApp({
       ingest: run,
-      admin: createAdmin(opened),
+      reload,
+      admin: createAdmin(opened, {
+        playground: createPlayground({ mappings, fhirMappings, hl7: config.hl7, deidentify: fhir.deidentify, clock }),
+        apiState: () => ({ reachable: Number.isFinite(apiChecked.at) ? apiChecked.ok : null, checkedAt: Number.isFinite(apiChecked.at) ? new Date(apiChecked.at).toISOString() : null, lastAnswer, rate: pacer.snapshot() }),
+      }),
       ops: { problems, registry: m.registry },
       hl7Tokens: config.http.tokens,
       adminTokens: config.admin.tokens,
@@ -256,6 +299,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
   async function stop(): Promise<void> {
     // Stop taking messages (answering every frame already received), then finish deliveries, then close stores.
     clearInterval(purgeTimer);
+    swap = undefined;
     await mllp?.stop();
     await http?.close();
     await worker?.stop();
@@ -287,5 +331,6 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     poke: () => worker?.poke(),
     prune: (pruneOptions) => prune(pruneOptions?.dryRun === true),
     settle: async () => worker?.settle(),
+    reload,
   };
 }

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { CaraloomError, describeError } from '../core/errors.js';
 import type { ConsoleTarget } from './config.js';
 
@@ -22,7 +22,13 @@ export interface AdminClient {
   readonly name: string;
   readonly url: string;
   get<T>(path: string, query?: Record<string, string | number | undefined>): Promise<AdminAnswer<T>>;
-  post<T>(path: string, query?: Record<string, string | number | undefined>): Promise<AdminAnswer<T>>;
+  post<T>(path: string, query?: Record<string, string | number | undefined>, body?: AdminBody): Promise<AdminAnswer<T>>;
+}
+
+/** A request body the console forwards (the playground's pasted message). */
+export interface AdminBody {
+  type: string;
+  data: Buffer;
 }
 
 export function queryString(query: Record<string, string | number | undefined> = {}): string {
@@ -34,12 +40,13 @@ export function queryString(query: Record<string, string | number | undefined> =
 
 export function createAdminClient(target: ConsoleTarget, timeoutMs: number): AdminClient {
   const base = target.url.replace(/\/+$/, '');
-  async function call<T>(method: 'GET' | 'POST', path: string, query?: Record<string, string | number | undefined>): Promise<AdminAnswer<T>> {
-    let response;
+  async function call<T>(method: 'GET' | 'POST', path: string, query?: Record<string, string | number | undefined>, body?: AdminBody): Promise<AdminAnswer<T>> {
+    let response: Dispatcher.ResponseData;
     try {
       response = await request(`${base}${path}${queryString(query)}`, {
         method,
-        headers: { authorization: `Bearer ${target.token}`, accept: 'application/json' },
+        headers: { authorization: `Bearer ${target.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': body.type }) },
+        body: body?.data,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -47,19 +54,19 @@ export function createAdminClient(target: ConsoleTarget, timeoutMs: number): Adm
       throw new AdminUnavailableError(target.name, error);
     }
     const text = await response.body.text();
-    let body: unknown;
+    let answer: unknown;
     try {
-      body = text === '' ? {} : JSON.parse(text);
+      answer = text === '' ? {} : JSON.parse(text);
     } catch (error) {
       throw new AdminUnavailableError(target.name, new Error(`answered ${response.statusCode} with no JSON: ${describeError(error)}`));
     }
     if (response.statusCode === 401 || response.statusCode === 403) throw new CaraloomError('ADMIN_REFUSED', `${target.name} admin API refused the console's token (${response.statusCode})`, { status: 502, expose: true });
-    return { status: response.statusCode, body: body as T };
+    return { status: response.statusCode, body: answer as T };
   }
   return {
     name: target.name,
     url: base,
     get: (path, query) => call('GET', path, query),
-    post: (path, query) => call('POST', path, query),
+    post: (path, query, body) => call('POST', path, query, body),
   };
 }

@@ -16,6 +16,7 @@ import { addAuditRoutes } from './routes/audit.js';
 import { addDashboardRoutes } from './routes/dashboard.js';
 import { addLoginRoutes, addLogoutRoute } from './routes/login.js';
 import { addMessageRoutes } from './routes/messages.js';
+import { addPlaygroundRoutes } from './routes/playground.js';
 import { addRelayRoutes } from './routes/relay.js';
 
 export function createConsoleApp(deps: ConsoleDeps, auditFile: string): Koa {
@@ -53,6 +54,7 @@ export function createConsoleApp(deps: ConsoleDeps, auditFile: string): Koa {
   addMessageRoutes(pages, deps);
   addActionRoutes(pages, deps);
   addRelayRoutes(pages, deps);
+  addPlaygroundRoutes(pages, deps);
   addAuditRoutes(pages, deps, auditFile);
   app.use(async (ctx, next) => {
     // Routes the open router answered are done; everything else needs a session and, for posts, the CSRF token.

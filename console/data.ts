@@ -1,4 +1,5 @@
-import type { MessageDetail, MessageSummary } from '../connector/admin.js';
+import type { ApiState, MessageDetail, MessageSummary } from '../connector/admin.js';
+import type { PlaygroundKind, PlaygroundRun } from '../connector/playground.js';
 import type { ItemStatus } from '../core/journal/types.js';
 import type { DeliverySummary, EventSummary, SubscriberStatus } from '../relay/admin.js';
 import { AdminUnavailableError, type AdminClient } from './admin-client.js';
@@ -60,6 +61,16 @@ export const connectorReads = (client: AdminClient) => ({
   },
   async replay(id: number) {
     return client.post<unknown>(`/admin/messages/${id}/replay`);
+  },
+  /** The Discharge API as the connector last saw it; older connectors without the endpoint read as unknown. */
+  async apiState(): Promise<ApiState | undefined> {
+    const answer = await client.get<{ data: ApiState }>('/admin/api');
+    return answer.status === 404 ? undefined : expectOk<ApiState>(client, answer);
+  },
+  /** The mapping playground: the connector's dry run of one message; nothing is stored. */
+  async dryRun(kind: PlaygroundKind | undefined, text: string): Promise<PlaygroundRun> {
+    const type = kind === 'fhir' ? 'application/fhir+json' : 'text/plain; charset=utf-8';
+    return expectOk<PlaygroundRun>(client, await client.post('/admin/dry-run', { kind }, { type, data: Buffer.from(text, 'utf8') }));
   },
   async cancel(id: number) {
     return client.post<unknown>(`/admin/messages/${id}/cancel`);

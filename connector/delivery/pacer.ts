@@ -39,6 +39,12 @@ export class Pacer {
     return 0;
   }
 
+  /** The open windows as last answered, for operators (the console's dashboard). */
+  snapshot(): Array<{ window: string; remaining: number; resetAt: string }> {
+    const now = this.clock.now();
+    return [...this.windows].filter(([, window]) => window.resetAt > now).map(([name, window]) => ({ window: name, remaining: Math.max(0, window.remaining), resetAt: new Date(window.resetAt).toISOString() }));
+  }
+
   /** A 429 closes every window until `retryAfterMs` from now. */
   exhausted(retryAfterMs: number): void {
     this.windows.set('retry-after', { remaining: 0, resetAt: this.clock.now() + retryAfterMs });

@@ -5,6 +5,11 @@ import { isMessageStatus, messageStatuses, type MessageStatus } from '../outbox.
 import { withoutContent, type ConnectorAdmin } from '../admin.js';
 import { addAuditRoute, recordCall } from '../../core/audit/http.js';
 import { adminGuard, callerOf, requireRole, roleAtLeast, type AdminToken } from '../../core/http/bearer.js';
+import { readRawBody } from '../../core/http/raw-body.js';
+import { guessKind, type PlaygroundKind } from '../playground.js';
+
+/** One pasted message or resource; the doors' own limits are larger, but nobody pastes a megabyte. */
+const dryRunLimit = 512 * 1024;
 
 /**
  * `/admin/messages` (list), `/admin/messages/:id` (show: raw HL7, mapped
@@ -71,6 +76,23 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     if (!ok) return fail(ctx, 409, 'NOT_CANCELLABLE', 'message not found, not queued, or being sent right now');
     await recordCall(admin.audit, ctx, 'cancelled', `connector.message/${id(ctx)}`);
     ctx.body = { data: { id: id(ctx), status: 'cancelled' } };
+  });
+  // The mapping playground: patient data goes in, so phi only, and the run is on the trail (ids and sizes, never content).
+  router.post('/admin/dry-run', requireRole('phi'), async (ctx) => {
+    if (admin.dryRun === undefined) return fail(ctx, 404, 'NOT_FOUND', 'this connector was built without mappings');
+    const asked = queryValue(ctx, 'kind');
+    if (asked !== undefined && asked !== 'hl7' && asked !== 'fhir') return fail(ctx, 400, 'BAD_REQUEST', 'kind must be hl7 or fhir');
+    const body = await readRawBody(ctx.req, dryRunLimit);
+    if (body.length === 0) return fail(ctx, 400, 'BAD_REQUEST', 'send the HL7 message or FHIR resource as the body');
+    const kind: PlaygroundKind = asked ?? guessKind(body);
+    const run = admin.dryRun(kind, body);
+    await recordCall(admin.audit, ctx, 'viewed', 'connector.dry-run', { kind, bytes: body.length });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { data: run };
+  });
+  // The Discharge API as this connector last saw it: probe verdict, last answer, rate-limit windows.
+  router.get('/admin/api', requireRole('viewer'), (ctx) => {
+    ctx.body = { data: admin.apiState?.() ?? { reachable: null, checkedAt: null, lastAnswer: null, rate: [] } };
   });
   addAuditRoute(router, admin.audit);
 }

@@ -10,7 +10,9 @@ export interface PageUser {
 export interface PageOptions {
   title: string;
   /** Which navigation entry is current. */
-  current?: 'dashboard' | 'messages' | 'relay' | 'audit' | undefined;
+  current?: 'dashboard' | 'messages' | 'relay' | 'playground' | 'audit' | undefined;
+  /** Extra script files from /assets (never inline: the CSP forbids it). */
+  scripts?: readonly string[] | undefined;
   user?: PageUser | undefined;
   /** A result line shown at the top (role=status, read out by screen readers). */
   notice?: { kind: 'ok' | 'error'; text: string } | undefined;
@@ -24,8 +26,12 @@ const navItems = [
   ['dashboard', '/', 'Dashboard'],
   ['messages', '/messages', 'Messages'],
   ['relay', '/relay', 'Relay'],
+  ['playground', '/playground', 'Playground'],
   ['audit', '/audit', 'Audit'],
 ] as const;
+
+/** The playground takes message content, so only roles that may see content get its link. */
+const visible = (key: string, role: Role) => key !== 'playground' || can(role, 'content');
 
 export function page(options: PageOptions): Html {
   const user = options.user;
@@ -38,6 +44,7 @@ export function page(options: PageOptions): Html {
 <title>${options.title} · CaraLoom console</title>
 <link rel="stylesheet" href="/assets/console.css">
 <script src="/assets/htmx.min.js" defer></script>
+${(options.scripts ?? []).map((name) => html`<script src="/assets/${name}" defer></script>`)}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
@@ -45,7 +52,7 @@ export function page(options: PageOptions): Html {
 <p class="brand">CaraLoom console</p>
 ${user === undefined
   ? ''
-  : html`<nav aria-label="Main"><ul>${navItems.map(([key, href, label]) => html`<li><a href="${href}"${key === options.current ? html` aria-current="page"` : ''}>${label}</a></li>`)}</ul></nav>
+  : html`<nav aria-label="Main"><ul>${navItems.filter(([key]) => visible(key, user.role)).map(([key, href, label]) => html`<li><a href="${href}"${key === options.current ? html` aria-current="page"` : ''}>${label}</a></li>`)}</ul></nav>
 <form class="who" method="post" action="/logout">${csrfField(user)}<span>${user.name} (${user.role}${can(user.role, 'content') ? ', sees content' : ''})</span> <button type="submit">Log out</button></form>`}
 </header>
 <main id="main">
