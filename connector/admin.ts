@@ -75,7 +75,12 @@ export interface ListMessagesOptions {
   controlId?: string | undefined;
   facility?: string | undefined;
   mapping?: string | undefined;
+  /** The API's referral id (kept in the delivery answer, not in the searchable metadata): a bounded scan of the newest delivered messages. */
+  referralId?: string | undefined;
 }
+
+/** How many messages a referral id search reads at most before it gives up. */
+export const referralScanLimit = 10_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const text = (value: unknown): string | null => (value === undefined || value === null || value === '' ? null : String(value));
@@ -143,6 +148,28 @@ const metaFilter = (options: ListMessagesOptions) => {
   return Object.keys(meta).length === 0 ? undefined : meta;
 };
 
+/** The newest messages whose delivery answer names this referral id, newest first (a bounded scan: the id is not indexed). */
+async function findByReferral(journal: Journal, options: ListMessagesOptions, limit: number): Promise<MessageSummary[]> {
+  const byStatus = statusQuery(options.status ?? 'delivered');
+  const meta = byStatus.meta === undefined ? metaFilter(options) : { ...metaFilter(options), ...byStatus.meta };
+  const found: MessageSummary[] = [];
+  const seen = new Set<number>();
+  let until = options.until;
+  for (let read = 0; read < referralScanLimit && found.length < limit; ) {
+    const page = await journal.list({ queue: outboxQueue, status: byStatus.status, since: options.since, until, meta, order: 'desc', limit: 500 });
+    const fresh = page.filter((item) => !seen.has(item.id) && (options.before === undefined || item.id < options.before));
+    for (const item of fresh) {
+      seen.add(item.id);
+      if ((item.result as { referralId?: unknown } | null)?.referralId === options.referralId) found.push(summary(item));
+    }
+    read += page.length;
+    // Paged by receive time; the same millisecond may repeat across pages, hence `seen`.
+    if (page.length < 500 || fresh.length === 0) break;
+    until = page.at(-1)!.createdAt + 1;
+  }
+  return found.slice(0, limit);
+}
+
 export function createAdmin(journal: Journal, extras: AdminExtras = {}): ConnectorAdmin {
   const playground = extras.playground;
   return {
@@ -150,6 +177,7 @@ export function createAdmin(journal: Journal, extras: AdminExtras = {}): Connect
     apiState: extras.apiState,
     async list(options = {}) {
       const limit = options.limit ?? 50;
+      if (options.referralId !== undefined) return findByReferral(journal, options, limit);
       const byStatus = statusQuery(options.status);
       const meta = byStatus.meta === undefined ? metaFilter(options) : { ...metaFilter(options), ...byStatus.meta };
       const query = { queue: outboxQueue, status: byStatus.status, since: options.since, meta, order: 'desc' as const };

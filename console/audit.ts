@@ -12,7 +12,7 @@ export interface AuditEntry {
   at: string;
   user: string;
   role: string;
-  /** `login`, `login-failed`, `logout`, `view-content`, `dry-run`, `replay`, `replay-dead`, `cancel`, `pause`, `resume`, `replay-event`, `replay-delivery`. */
+  /** `login`, `login-failed`, `logout`, `view-content`, `dry-run`, `replay`, `replay-dead`, `replay-selected`, `cancel`, `pause`, `resume`, `replay-event`, `replay-delivery`. */
   action: string;
   /** `connector:main#42`, `relay:edge/subscriber:ehr`. */
   target: string;

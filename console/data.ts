@@ -34,6 +34,7 @@ export interface MessageFilter {
   controlId?: string | undefined;
   facility?: string | undefined;
   mapping?: string | undefined;
+  referralId?: string | undefined;
   before?: number | undefined;
   limit?: number | undefined;
 }
@@ -79,7 +80,7 @@ export const connectorReads = (client: AdminClient) => ({
 
 export const relayReads = (client: AdminClient) => ({
   subscribers: async () => expectOk<SubscriberStatus[]>(client, await client.get('/admin/subscribers')),
-  events: async (query: { since?: string; type?: string; limit?: number } = {}) => expectOk<EventSummary[]>(client, await client.get('/admin/events', query)),
+  events: async (query: { since?: string; type?: string; referralId?: string; limit?: number } = {}) => expectOk<EventSummary[]>(client, await client.get('/admin/events', query)),
   event: async (eventId: string) => {
     const answer = await client.get<unknown>(`/admin/events/${encodeURIComponent(eventId)}`);
     return answer.status === 404 ? undefined : expectOk<EventSummary & { deliveries: DeliverySummary[]; event: unknown }>(client, answer);

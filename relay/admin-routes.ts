@@ -46,7 +46,7 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
   router.get('/admin/events', viewer, async (ctx) => {
     const parsed = range(ctx);
     if (typeof parsed === 'string') return badRequest(ctx, parsed);
-    ctx.body = { data: await admin.listEvents({ ...parsed, type: queryValue(ctx, 'type') }) };
+    ctx.body = { data: await admin.listEvents({ ...parsed, type: queryValue(ctx, 'type'), referralId: queryValue(ctx, 'referralId') }) };
   });
   router.get('/admin/events/:eventId', viewer, async (ctx) => {
     const event = await admin.showEvent(ctx.params.eventId!);

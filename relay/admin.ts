@@ -122,8 +122,10 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
   }
 
   return {
-    async listEvents(options: RangeOptions & { type?: string | undefined } = {}): Promise<EventSummary[]> {
-      const items = await journal.list({ queue: inboxQueue, since: options.since, until: options.until, limit: options.limit ?? 50, meta: options.type === undefined ? undefined : { type: options.type } });
+    async listEvents(options: RangeOptions & { type?: string | undefined; referralId?: string | undefined } = {}): Promise<EventSummary[]> {
+      // referralId: the webhooks that came back for one referral (the console's message detail).
+      const meta = Object.fromEntries(Object.entries({ type: options.type, referralId: options.referralId }).filter(([, value]) => value !== undefined)) as Record<string, string>;
+      const items = await journal.list({ queue: inboxQueue, since: options.since, until: options.until, limit: options.limit ?? 50, meta: Object.keys(meta).length === 0 ? undefined : meta });
       return items.map(eventSummary);
     },
 

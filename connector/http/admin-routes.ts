@@ -41,7 +41,7 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     const limit = queryValue(ctx, 'limit') === undefined ? 50 : Number(queryValue(ctx, 'limit'));
     const before = queryValue(ctx, 'before') === undefined ? undefined : Number(queryValue(ctx, 'before'));
     if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) return fail(ctx, 400, 'BAD_REQUEST', 'before must be a message id');
-    const filters = { before, type: queryValue(ctx, 'type'), controlId: queryValue(ctx, 'controlId'), facility: queryValue(ctx, 'facility'), mapping: queryValue(ctx, 'mapping') };
+    const filters = { before, type: queryValue(ctx, 'type'), controlId: queryValue(ctx, 'controlId'), facility: queryValue(ctx, 'facility'), mapping: queryValue(ctx, 'mapping'), referralId: queryValue(ctx, 'referralId') };
     if (status !== undefined && !isMessageStatus(status)) return fail(ctx, 400, 'BAD_REQUEST', `status must be one of ${messageStatuses.join(', ')}`);
     if (since === null || until === null) return fail(ctx, 400, 'BAD_REQUEST', 'since and until must be ISO 8601 times');
     if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1_000)) return fail(ctx, 400, 'BAD_REQUEST', 'limit must be an integer from 1 to 1000');

@@ -1,12 +1,15 @@
-import type { MessageSummary } from '../../connector/admin.js';
+import type { ApiState, MessageSummary } from '../../connector/admin.js';
 import type { SubscriberStatus } from '../../relay/admin.js';
 import type { MessagePage, Reading } from '../data.js';
 import { html, type Html } from '../html.js';
+import { buckets, rateChart } from './chart.js';
 import { age, capped, statusBadge, unreachable, when } from './format.js';
 
 export interface ConnectorView {
   name: string;
   ready: Reading<{ ready: boolean; problems: string[] }>;
+  /** Undefined from a connector without `GET /admin/api`. */
+  api: Reading<ApiState | undefined>;
   totals: Reading<MessagePage>;
   hour: Reading<MessageSummary[]>;
   day: Reading<MessageSummary[]>;
@@ -16,6 +19,7 @@ export interface RelayView {
   name: string;
   subscribers: Reading<SubscriberStatus[]>;
   eventsHour: Reading<number>;
+  eventsDay: Reading<number>;
 }
 
 /** How many messages a window's sample may hold; counts past it show as `1000+`. */
@@ -24,11 +28,14 @@ export const windowCap = 1_000;
 const columns = ['received', 'ignored', 'queued', 'delivered', 'AE', 'AR', 'dead'] as const;
 type Row = Record<(typeof columns)[number], number>;
 
-/** Per-mapping counts over one window's sample of message summaries. */
-export function tally(messages: readonly MessageSummary[]): Map<string, Row> {
+const doorNames: Record<string, string> = { mllp: 'MLLP', http: 'HTTP', fhir: 'FHIR' };
+
+/** Counts over one window's sample of message summaries, by mapping (default) or by door. */
+export function tally(messages: readonly MessageSummary[], by: 'mapping' | 'door' = 'mapping'): Map<string, Row> {
   const rows = new Map<string, Row>();
+  if (by === 'door') for (const door of ['MLLP', 'HTTP', 'FHIR']) rows.set(door, { received: 0, ignored: 0, queued: 0, delivered: 0, AE: 0, AR: 0, dead: 0 });
   for (const message of messages) {
-    const key = message.mapping ?? '(no mapping)';
+    const key = by === 'door' ? (message.door === null ? '(content pruned)' : (doorNames[message.door] ?? message.door)) : (message.mapping ?? '(no mapping)');
     const row = rows.get(key) ?? { received: 0, ignored: 0, queued: 0, delivered: 0, AE: 0, AR: 0, dead: 0 };
     row.received += 1;
     if (message.status === 'filtered') row.ignored += 1;
@@ -45,17 +52,39 @@ export function tally(messages: readonly MessageSummary[]): Map<string, Row> {
 function windowTable(connector: string, label: string, reading: Reading<MessageSummary[]>): Html {
   if (!reading.ok) return unreachable(`${connector} (${label})`, reading.error);
   const full = reading.value.length >= windowCap;
-  const rows = [...tally(reading.value)].sort(([a], [b]) => a.localeCompare(b));
-  return html`<table>
-<caption>${connector}: messages received in the last ${label}, by mapping${full ? ` (the newest ${windowCap} only)` : ''}</caption>
-<thead><tr><th scope="col">Mapping</th>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
-<tbody>${rows.length === 0 ? html`<tr><td colspan="${columns.length + 1}">None.</td></tr>` : rows.map(([mapping, row]) => html`<tr><th scope="row">${mapping}</th>${columns.map((column) => html`<td>${full ? capped(row[column], windowCap) : row[column]}</td>`)}</tr>`)}</tbody>
+  const group = (title: string, by: 'mapping' | 'door') => {
+    const rows = [...tally(reading.value, by)].sort(([a], [b]) => (by === 'door' ? 0 : a.localeCompare(b)));
+    return html`<tbody data-by="${by}"><tr><th scope="colgroup" colspan="${columns.length + 1}" class="group">${title}</th></tr>
+${rows.length === 0 ? html`<tr><td colspan="${columns.length + 1}">None.</td></tr>` : rows.map(([key, row]) => html`<tr><th scope="row">${key}</th>${columns.map((column) => html`<td data-col="${column}">${full ? capped(row[column], windowCap) : row[column]}</td>`)}</tr>`)}</tbody>`;
+  };
+  return html`<table class="window" data-window="${label}">
+<caption>${connector}: messages received in the last ${label}${full ? ` (the newest ${windowCap} only)` : ''}</caption>
+<thead><tr><th scope="col">Door / mapping</th>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
+${group('By door', 'door')}
+${group('By mapping', 'mapping')}
 </table>`;
+}
+
+const failed = (message: MessageSummary) => message.status === 'dead' || message.action === 'AE' || message.action === 'AR';
+
+function charts(view: ConnectorView, now: number): Html {
+  const hour = view.hour.ok ? view.hour.value.map((m) => ({ receivedAt: m.receivedAt, failed: failed(m) })) : [];
+  const day = view.day.ok ? view.day.value.map((m) => ({ receivedAt: m.receivedAt, failed: failed(m) })) : [];
+  return html`<div class="charts">${rateChart('Last hour, per 5 min', buckets(hour, now, 12, 300_000))}${rateChart('Last day, per hour', buckets(day, now, 24, 3_600_000))}</div>`;
+}
+
+function apiFacts(view: ConnectorView, now: number): Html {
+  const probe = view.ready.ok ? (view.ready.value.problems.find((problem) => problem.startsWith('api:')) === undefined ? 'reachable' : 'not reachable') : 'unknown';
+  const state = view.api.ok ? view.api.value : undefined;
+  const last = state?.lastAnswer;
+  const rate = state?.rate ?? [];
+  return html`<div><dt>Discharge API</dt><dd data-api="state" class="${probe === 'reachable' ? 's-healthy' : 's-dead'}">${probe}</dd></div>
+<div><dt>Last answer</dt><dd data-api="last">${last === null || last === undefined ? 'none yet' : html`${last.status === null ? 'no answer' : `HTTP ${last.status}`} (${last.outcome}, ${age(now - Date.parse(last.at))} ago)`}</dd></div>
+<div><dt>Rate limit remaining</dt><dd data-api="rate">${rate.length === 0 ? 'not reported' : rate.map((window, index) => html`${index > 0 ? ', ' : ''}${window.remaining} / ${window.window}`)}</dd></div>`;
 }
 
 function connectorSection(view: ConnectorView, now: number): Html {
   const totals = view.totals.ok ? view.totals.value : undefined;
-  const api = view.ready.ok ? (view.ready.value.problems.find((problem) => problem.startsWith('api:')) ?? 'reachable') : 'unknown';
   return html`<section aria-labelledby="c-${view.name}">
 <h2 id="c-${view.name}">Connector ${view.name}</h2>
 ${view.totals.ok ? '' : unreachable(`Connector ${view.name}`, view.totals.error)}
@@ -68,8 +97,9 @@ ${totals === undefined
 <div><dt>Ignored</dt><dd>${totals.counts.filtered}</dd></div>
 <div><dt>Rejected (AE/AR)</dt><dd>${totals.counts.rejected}</dd></div>
 <div><dt>Oldest queued</dt><dd>${totals.oldestQueuedAt === null ? 'none' : html`${age(now - Date.parse(totals.oldestQueuedAt))} old`}</dd></div>
-<div><dt>Discharge API</dt><dd>${api}</dd></div>
+${apiFacts(view, now)}
 </dl>`}
+${charts(view, now)}
 ${windowTable(view.name, 'hour', view.hour)}
 ${windowTable(view.name, 'day', view.day)}
 </section>`;
@@ -78,7 +108,9 @@ ${windowTable(view.name, 'day', view.day)}
 function relaySection(view: RelayView): Html {
   return html`<section aria-labelledby="r-${view.name}">
 <h2 id="r-${view.name}">Relay ${view.name}</h2>
-${view.eventsHour.ok ? html`<p>Events in the last hour: <strong>${capped(view.eventsHour.value, windowCap)}</strong></p>` : unreachable(`Relay ${view.name}`, view.eventsHour.error)}
+${view.eventsHour.ok && view.eventsDay.ok
+  ? html`<dl class="facts"><div><dt>Events in, last hour</dt><dd data-count="events-hour">${capped(view.eventsHour.value, windowCap)}</dd></div><div><dt>Events in, last day</dt><dd data-count="events-day">${capped(view.eventsDay.value, windowCap)}</dd></div>${view.subscribers.ok ? html`<div><dt>Dead deliveries</dt><dd data-count="relay-dead">${view.subscribers.value.reduce((sum, s) => sum + s.dead, 0)}</dd></div>` : ''}</dl>`
+  : unreachable(`Relay ${view.name}`, view.eventsHour.ok ? (view.eventsDay as { error: string }).error : view.eventsHour.error)}
 ${!view.subscribers.ok
   ? unreachable(`Relay ${view.name} subscribers`, view.subscribers.error)
   : html`<table>

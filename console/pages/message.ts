@@ -1,4 +1,6 @@
 import type { MessageDetail } from '../../connector/admin.js';
+import type { EventSummary } from '../../relay/admin.js';
+import type { Reading } from '../data.js';
 import { html, type Html } from '../html.js';
 import { csrfField, type PageUser } from './layout.js';
 import { statusBadge, when } from './format.js';
@@ -15,6 +17,21 @@ export interface MessageView {
   user: PageUser;
   canAct: boolean;
   showContent: boolean;
+  /** Webhooks the relays received for this message's referral id (empty without a referral or a relay). */
+  webhooks?: ReadonlyArray<{ relay: string; events: Reading<EventSummary[]> }> | undefined;
+}
+
+function webhooks(view: MessageView): Html {
+  const found = view.webhooks ?? [];
+  if (view.message.referralId === null || found.length === 0) return html``;
+  return html`<li><strong>Webhooks back</strong> for referral <code>${view.message.referralId}</code>:
+<ul class="webhooks">${found.map(({ relay, events }) =>
+    !events.ok
+      ? html`<li>relay ${relay}: <span class="error-text">${events.error}</span></li>`
+      : events.value.length === 0
+        ? html`<li>relay ${relay}: none yet</li>`
+        : events.value.map((e) => html`<li>relay ${relay}: <code>${e.type}</code> ${when(e.receivedAt)}, event <a href="/relay?relay=${relay}">${e.eventId}</a>, to ${e.subscribers.length === 0 ? 'no subscriber' : e.subscribers.join(', ')}</li>`),
+  )}</ul></li>`;
 }
 
 function timeline(view: MessageView): Html {
@@ -31,6 +48,7 @@ ${m.attemptLog.map(
 )}
 ${m.status === 'queued' && m.nextAttemptAt !== null ? html`<li><strong>Next attempt</strong> ${when(m.nextAttemptAt)}</li>` : ''}
 ${m.status === 'delivered' ? html`<li><strong>Delivered</strong> ${when(m.updatedAt)}${m.referralId === null ? '' : html`: referral <code>${m.referralId}</code>`}</li>` : ''}
+${webhooks(view)}
 ${m.status === 'dead' ? html`<li><strong>Dead letter</strong> ${when(m.updatedAt)}: <span class="error-text">${m.lastError ?? 'no answer kept'}</span></li>` : ''}
 ${m.status === 'cancelled' ? html`<li><strong>Cancelled</strong> ${when(m.updatedAt)}${m.lastError === null ? '' : `: ${m.lastError}`}</li>` : ''}
 </ol>`;

@@ -24,6 +24,7 @@ const textFields = [
   ['controlId', 'Control id (MSH-10)', ''],
   ['facility', 'Sending facility (MSH-4)', ''],
   ['mapping', 'Mapping', ''],
+  ['referralId', 'Referral id', 'ref_…'],
   ['since', 'Received from (UTC)', '2026-12-01T08:00'],
   ['until', 'Received before (UTC)', '2026-12-02T08:00'],
 ] as const;
@@ -40,8 +41,12 @@ ${textFields.map(([name, label, placeholder]) => html`<p><label for="f-${name}">
 </form>`;
 }
 
-function row(connector: string, message: MessageSummary): Html {
+/** What the replay actions accept: a referral that is no longer queued. */
+export const replayable = (message: Pick<MessageSummary, 'action' | 'status'>) => message.action === 'refer' && ['dead', 'delivered', 'cancelled'].includes(message.status);
+
+function row(connector: string, message: MessageSummary, canAct: boolean): Html {
   return html`<tr>
+${canAct ? html`<td>${replayable(message) ? html`<input type="checkbox" name="id" value="${message.id}" form="selection" aria-label="Select message ${message.id}">` : ''}</td>` : ''}
 <td><a href="/messages/${connector}/${message.id}">${message.id}</a></td>
 <td>${when(message.receivedAt)}</td>
 <td>${message.type}</td>
@@ -66,10 +71,13 @@ ${view.canAct && (view.filter.status === 'dead' || view.filter.status === undefi
   : ''}
 ${!view.page.ok
   ? unreachable(`Connector ${view.connector}`, view.page.error)
-  : html`<table class="messages">
+  : html`${view.canAct
+    ? html`<form id="selection" class="selection" method="get" action="/actions/replay-selected"><input type="hidden" name="connector" value="${view.connector}"><button type="submit">Replay selected…</button></form>`
+    : ''}
+<table class="messages">
 <caption>Messages on ${view.connector}${view.filter.before === undefined ? ', newest first' : `, older than #${view.filter.before}`}</caption>
-<thead><tr><th scope="col">Id</th><th scope="col">Received</th><th scope="col">Type</th><th scope="col">Control id</th><th scope="col">Facility</th><th scope="col">Mapping</th><th scope="col">Status</th><th scope="col">Action / ACK</th><th scope="col">Attempts</th><th scope="col">Referral id</th><th scope="col">Last error</th></tr></thead>
-<tbody>${messages.length === 0 ? html`<tr><td colspan="11">No messages match.</td></tr>` : messages.map((message) => row(view.connector, message))}</tbody>
+<thead><tr>${view.canAct ? html`<th scope="col"><span class="sr-only">Select</span></th>` : ''}<th scope="col">Id</th><th scope="col">Received</th><th scope="col">Type</th><th scope="col">Control id</th><th scope="col">Facility</th><th scope="col">Mapping</th><th scope="col">Status</th><th scope="col">Action / ACK</th><th scope="col">Attempts</th><th scope="col">Referral id</th><th scope="col">Last error</th></tr></thead>
+<tbody>${messages.length === 0 ? html`<tr><td colspan="12">No messages match.</td></tr>` : messages.map((message) => row(view.connector, message, view.canAct))}</tbody>
 </table>
 <nav class="paging" aria-label="Pages">
 ${view.filter.before === undefined ? '' : html`<a href="/messages${filterQuery(view.connector, view.filter)}">Newest</a>`}

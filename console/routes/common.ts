@@ -37,7 +37,7 @@ export function readFilter(get: (name: string) => string | undefined): { filter:
   const since = utcTime(get('since'));
   const until = utcTime(get('until'));
   const before = get('before') === undefined ? undefined : Number(get('before'));
-  const filter: MessageFilter = { type: get('type'), controlId: get('controlId'), facility: get('facility'), mapping: get('mapping') };
+  const filter: MessageFilter = { type: get('type'), controlId: get('controlId'), facility: get('facility'), mapping: get('mapping'), referralId: get('referralId') };
   if (status !== undefined) {
     if (!itemStatuses.includes(status as ItemStatus)) return { filter, problem: `status must be one of ${itemStatuses.join(', ')}` };
     filter.status = status as ItemStatus;

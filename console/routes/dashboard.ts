@@ -12,20 +12,25 @@ async function views(deps: ConsoleDeps): Promise<{ connectors: ConnectorView[]; 
   const connectors = await Promise.all(
     deps.connectors.map(async (client) => {
       const reads = connectorReads(client);
-      const [totals, ready, hour, day] = await Promise.all([
+      const [totals, ready, api, hour, day] = await Promise.all([
         read(() => reads.messages({ limit: 1 })),
         read(() => reads.ready()),
+        read(() => reads.apiState()),
         read(async () => (await reads.messages({ since: hourAgo, limit: windowCap })).data),
         read(async () => (await reads.messages({ since: dayAgo, limit: windowCap })).data),
       ]);
-      return { name: client.name, totals, ready, hour, day };
+      return { name: client.name, totals, ready, api, hour, day };
     }),
   );
   const relays = await Promise.all(
     deps.relays.map(async (client) => {
       const reads = relayReads(client);
-      const [subscribers, eventsHour] = await Promise.all([read(() => reads.subscribers()), read(async () => (await reads.events({ since: hourAgo, limit: windowCap })).length)]);
-      return { name: client.name, subscribers, eventsHour };
+      const [subscribers, eventsHour, eventsDay] = await Promise.all([
+        read(() => reads.subscribers()),
+        read(async () => (await reads.events({ since: hourAgo, limit: windowCap })).length),
+        read(async () => (await reads.events({ since: dayAgo, limit: windowCap })).length),
+      ]);
+      return { name: client.name, subscribers, eventsHour, eventsDay };
     }),
   );
   return { connectors, relays, now };

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { connectorReads, read } from '../data.js';
+import { connectorReads, read, relayReads } from '../data.js';
 import type { ConsoleDeps } from '../deps.js';
 import { requirePermission } from '../http/auth.js';
 import { pageUser } from '../http/auth.js';
@@ -46,11 +46,13 @@ export function addMessageRoutes(router: Router, deps: ConsoleDeps): void {
     const showContent = can(session.role, 'content');
     // Written before the page is sent: every view of patient data is on the trail.
     if (showContent) deps.audit.record({ user: session.user, role: session.role, action: 'view-content', target: `connector:${client.name}#${id}`, outcome: 'ok' });
+    const referralId = message.referralId;
+    const webhooks = referralId === null ? [] : await Promise.all(deps.relays.map(async (relay) => ({ relay: relay.name, events: await read(() => relayReads(relay).events({ referralId, limit: 20 })) })));
     render(ctx, {
       title: `Message #${id}`,
       current: 'messages',
       notice: resultOf(ctx),
-      body: messageBody({ connector: client.name, message, user: pageUser(session), canAct: can(session.role, 'act'), showContent }),
+      body: messageBody({ connector: client.name, message, user: pageUser(session), canAct: can(session.role, 'act'), showContent, webhooks }),
     });
   });
 
