@@ -36,7 +36,9 @@ export async function ingestFhir(input: FhirIngestInput, deps: IngestDeps): Prom
     idempotencyKey: prepared.idempotencyKey,
     fhir: { endpoint: input.endpoint, body },
   };
-  const candidate: Candidate = { key: prepared.key, orderKey: prepared.orderKey, payload, meta: prepared.meta };
+  // Which version of the file mapped it (issue #15 §4), from the same set `prepareReferral` was given.
+  const mappingHash = deps.mappingHashes?.get(prepared.mapping.file);
+  const candidate: Candidate = { key: prepared.key, orderKey: prepared.orderKey, payload, meta: mappingHash === undefined ? prepared.meta : { ...prepared.meta, mappingHash } };
   const found = (repeat: Repeat): Promise<FhirIngestResult> => answerRepeat(repeat, candidate, prepared.conditional, deps).then((item) => ({ kind: 'fhir', outcome: 'duplicate', item, prepared, body }));
 
   const repeat = await storage(() => dedupe(deps, prepared.key, hashOf(payload)));

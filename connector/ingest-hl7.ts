@@ -116,6 +116,9 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
     }
     const mapping = admitted.mapping;
     meta.mapping = mapping.name;
+    // Which version of the file mapped it (issue #15 §4): deps is one reload's set, so this is the hash of what maps it.
+    const mappingHash = deps.mappingHashes?.get(mapping.file);
+    if (mappingHash !== undefined) meta.mappingHash = mappingHash;
     // A resend is recognised before mapping: a message stored yesterday is not refused for a mapping changed today.
     const repeat = await dedupe(deps, key, hashOf(base));
     if (repeat !== undefined) return answerRepeat(repeat, { key, payload: base, meta });

@@ -78,6 +78,8 @@ export interface IngestDeps {
   hl7: ConnectorConfig['hl7'];
   /** FHIR mappings (`mappings/fhir/*.yaml`) and whether a `fhir`-target request is de-identified (a sandbox key). */
   fhir?: { mappings: readonly FhirMapping[]; deidentify: boolean } | undefined;
+  /** Mapping file → content hash (connector/mapping/registry.ts), of the same set as `mappings` and `fhir`: stored as meta `mappingHash`. */
+  mappingHashes?: ReadonlyMap<string, string> | undefined;
   clock: Clock;
   logger: Logger;
   metrics?: ConnectorMetrics | undefined;

@@ -1,3 +1,5 @@
+import type { Reload } from './reload.js';
+
 /** What a running service tells the CLI: one line per listener is printed from these. */
 export interface Listener {
   /** `sandbox`, `connector`, `relay`. */
@@ -14,6 +16,8 @@ export interface Listener {
 export interface Service {
   start(): Promise<Listener[]>;
   stop(): Promise<void>;
+  /** Re-read what can change without a restart (core/reload.ts); absent: SIGHUP changes nothing. */
+  reload?: Reload;
 }
 
 export function formatListener(listener: Listener): string {

@@ -17,11 +17,13 @@ import type { Listener, Service } from '../core/service.js';
 import { readTlsMaterial } from '../core/tls.js';
 import { createAdmin } from './admin.js';
 import { addAdminRoutes } from './admin-routes.js';
-import type { RelayConfig } from './config.js';
+import type { RelayConfig, SubscriberConfig } from './config.js';
 import { createIntake } from './intake.js';
 import { createRelayMetrics } from './metrics.js';
 import { createSecretSource, defaultSecretsFile } from './secrets.js';
 import { buildSubscribers } from './subscribers.js';
+import { reloadDetail, restartNeeded } from './reload.js';
+import { addReloadRoute, problemsOf, serialized, type Reload } from '../core/reload.js';
 
 export interface RelayOptions {
   /** The `relay:` config section. */
@@ -43,6 +45,8 @@ export interface RelayOptions {
   syncIntervalMs?: number;
   /** The top-level `retention:` section. @default retentionConfig() */
   retention?: RetentionConfig | undefined;
+  /** How a reload reads the `relay:` section again (the CLI re-reads the config file). @default the section it started with (templates and the secrets file are still read again) */
+  readConfig?: (() => RelayConfig) | undefined;
 }
 
 
@@ -55,6 +59,8 @@ export interface Relay extends Service {
   sync(): Promise<void>;
   /** Purge dedupe records and old deliveries now (it also runs at start and hourly). */
   purge(): Promise<void>;
+  /** Re-read subscribers, templates and secrets (SIGHUP, `POST /admin/reload`): the new set whole, or the running one and every problem. */
+  reload: Reload;
 }
 
 /**
@@ -67,9 +73,14 @@ export function createRelay(options: RelayOptions): Relay {
   const env = options.env ?? process.env;
   const log = options.logger.child({ component: 'relay' });
   const metrics = createRelayMetrics();
-  const secrets = createSecretSource({ env: env.CARALOOM_WEBHOOK_SECRET, config: config.secrets, file: config.secretsFile ?? defaultSecretsFile(options.dataDir),
+  const secretSource = (section: RelayConfig) => createSecretSource({ env: env.CARALOOM_WEBHOOK_SECRET, config: section.secrets, file: section.secretsFile ?? defaultSecretsFile(options.dataDir),
     onError: (error) => log.error({ err: describeError(error) }, 'secrets file changed but cannot be read; the previous secrets stay active'),
   });
+  let activeSecrets = secretSource(config);
+  const secrets = () => activeSecrets();
+  /** The section running now; a reload replaces it. The admin view reads this array, so a reload swaps its entries in place. */
+  let running = config;
+  const subscriberList: SubscriberConfig[] = [...config.subscribers];
   // The environment's token is a bare string: role operator, like a bare string in config.
   const adminTokens: AdminToken[] = [...config.adminTokens, ...(env.CARALOOM_RELAY_ADMIN_TOKEN ? [{ name: 'env', token: env.CARALOOM_RELAY_ADMIN_TOKEN, role: 'operator' as const, legacy: true }] : [])];
   const retention = options.retention ?? retentionConfig();
@@ -84,23 +95,65 @@ export function createRelay(options: RelayOptions): Relay {
     await runPrune(store, relayPlan(retention, config.dedupeWindow, clock.now()), { logger: log, counter: pruned, actor: 'service:relay' });
   }
 
+  const baseDir = options.baseDir ?? process.cwd();
+  /**
+   * Build the new subscribers (templates loaded, so a bad one fails here) and
+   * secrets first; then swap, stop the old runners (in-flight deliveries
+   * finish) and start the new ones on the same queues. An event accepted
+   * meanwhile is fanned out to the new set and waits in its queues.
+   */
+  const reload = serialized(async (request) => {
+    const store = journal;
+    const previous = built;
+    if (store === undefined || previous === undefined || listener === undefined) return { ok: false, service: 'relay', problems: ['the relay is not running'] };
+    let next: RelayConfig;
+    let nextSecrets: () => readonly string[];
+    let nextBuilt: ReturnType<typeof buildSubscribers>;
+    try {
+      next = options.readConfig?.() ?? config;
+      nextSecrets = secretSource(next);
+      nextBuilt = buildSubscribers({ config: next, journal: store, clock, logger: log, metrics, baseDir, random: options.random });
+    } catch (error) {
+      const problems = problemsOf(error);
+      log.error({ problems }, 'relay reload failed: the running subscribers and secrets stay');
+      return { ok: false, service: 'relay', problems };
+    }
+    const pending = restartNeeded(running, next);
+    const detail = reloadDetail(next, baseDir, pending);
+    // On record before it takes effect: no audit entry, no new subscribers.
+    await store.audit.append({ actor: request.actor, remote: request.remote, action: 'mappings-reloaded', subject: 'relay.subscribers', detail });
+    built = nextBuilt;
+    activeSecrets = nextSecrets;
+    running = next;
+    subscriberList.splice(0, subscriberList.length, ...next.subscribers);
+    await previous.stop();
+    await nextBuilt.start();
+    await nextBuilt.sync();
+    if (pending.length > 0) log.warn({ settings: pending }, 'changed settings take effect at the next restart');
+    log.info({ detail }, 'relay reloaded');
+    return { ok: true, service: 'relay', detail };
+  });
+
   return {
     journal: () => journal,
     poke: () => built?.poke(),
     sync: async () => built?.sync(),
     purge: async () => (journal === undefined ? undefined : purge(journal)),
+    reload,
     async start(): Promise<Listener[]> {
       const store = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'relay', clock });
       journal = store;
       try {
-        const subscribers = buildSubscribers({ config, journal: store, clock, logger: log, metrics, baseDir: options.baseDir ?? process.cwd(), random: options.random });
+        const subscribers = buildSubscribers({ config, journal: store, clock, logger: log, metrics, baseDir, random: options.random });
         built = subscribers;
-        const admin = createAdmin(store, config.subscribers, clock, { health: subscribers.health, accepting: subscribers.accepting });
+        // Through `built`: a reload swaps the set under the intake and the admin API.
+        const accepting = (event: Parameters<typeof subscribers.accepting>[0]) => (built ?? subscribers).accepting(event);
+        const admin = createAdmin(store, subscriberList, clock, { health: (name) => built?.health(name), accepting });
         const app = new Koa({ proxy: false });
         const router = new Router();
         // Below the disk floor: 503 (the API retries) before SQLite would hit ENOSPC; resumes on its own.
         const floor = createDiskFloor({ dir: options.dataDir, minFreeBytes: minFreeDiskOf(options.store), probe: options.freeDiskBytes, clock, logger: log });
-        const intake = createIntake({ journal: store, clock, logger: log, metrics, secrets, subscribers: subscribers.accepting, bodyLimit: config.bodyLimit, toleranceMs: config.tolerance, requireTimestamp: config.requireTimestamp });
+        const intake = createIntake({ journal: store, clock, logger: log, metrics, secrets, subscribers: accepting, bodyLimit: config.bodyLimit, toleranceMs: config.tolerance, requireTimestamp: config.requireTimestamp });
         router.post(config.path, async (ctx) => {
           if ((await floor.check()) === undefined) return intake(ctx);
           ctx.status = 503;
@@ -118,15 +171,17 @@ export function createRelay(options: RelayOptions): Relay {
           },
         });
         // Operator pauses take effect at once here; from the CLI, at the next sync.
-        const wrapped = { ...admin, pause: async (name: string, reason?: string) => (await admin.pause(name, reason)) && (await subscribers.sync(), true), resume: async (name: string) => (await admin.resume(name)) && (await subscribers.sync(), true) };
+        const wrapped = { ...admin, pause: async (name: string, reason?: string) => (await admin.pause(name, reason)) && (await built?.sync(), true), resume: async (name: string) => (await admin.resume(name)) && (await built?.sync(), true) };
         addAdminRoutes(router, wrapped, () => adminTokens, store.audit);
+        // After addAdminRoutes: its `/admin` guard (tokens, roles) is in front of this route too.
+        addReloadRoute(router, reload);
         for (const token of adminTokens) if (token.legacy === true) log.warn({ token: token.name }, legacyTokenWarning);
         app.use(router.routes()).use(router.allowedMethods());
         app.on('error', (error: unknown) => log.warn({ err: describeError(error) }, 'request failed'));
         await subscribers.start();
         await purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed'));
         const interval = options.syncIntervalMs ?? 2_000;
-        timers.push(setInterval(() => void subscribers.sync().catch((error: unknown) => log.warn({ err: describeError(error) }, 'subscriber sync failed')), interval).unref());
+        timers.push(setInterval(() => void built?.sync().catch((error: unknown) => log.warn({ err: describeError(error) }, 'subscriber sync failed')), interval).unref());
         timers.push(setInterval(() => void purge(store).catch((error: unknown) => log.warn({ err: describeError(error) }, 'purge failed')), retention.interval).unref());
         listener = await listenHttp(app.callback(), config.host, config.port, { tls: config.tls === undefined ? undefined : await readTlsMaterial(config.tls, 'relay.tls') });
       } catch (error) {

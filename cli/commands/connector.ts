@@ -44,8 +44,9 @@ const connectorRun: CommandModule<object, RunArgs> = {
     const c = config.connector;
     const logger = createLogger({ level: config.log.level });
     const apiKey = process.env.CARALOOM_API_KEY || c.api.key;
-    const service = createConnector({ config: c, store: config.store, dataDir: checkedDataDir(args), apiUrl: c.api.url, apiKey, logger, retention: config.retention });
-    await runService(service, logger);
+    const dataDir = checkedDataDir(args);
+    const service = createConnector({ config: c, store: config.store, dataDir, apiUrl: c.api.url, apiKey, logger, retention: config.retention });
+    await runService(service, logger, undefined, { dataDir, name: 'connector' });
   },
 };
 

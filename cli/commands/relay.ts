@@ -74,15 +74,18 @@ const relayRun: CommandModule<object, CommonArgs & { host?: string; port?: numbe
   handler: async (args) => {
     const extra = (args.subscriber ?? []).map((spec) => parseQuickSubscriber(spec));
     // Flags are config values: validated with the file, in one error, by the one loader.
-    const config = loadConfig(args.config, process.env, {
+    const flags = {
       'relay.host': args.host,
       'relay.port': args.port,
       'relay.subscribers': extra.length === 0 ? undefined : (current: unknown) => [...(Array.isArray(current) ? current : []), ...extra],
-    });
+    };
+    const config = loadConfig(args.config, process.env, flags);
     const data = checkedDataDir(args);
     const relay: RelayConfig = config.relay;
     const logger = createLogger({ level: config.log.level });
-    await runService(createRelay({ config: relay, store: config.store, dataDir: data, logger, baseDir: process.cwd(), retention: config.retention }), logger);
+    // A reload reads the file again with the same flags (cli/commands/reload.ts).
+    const readConfig = () => loadConfig(args.config, process.env, flags).relay;
+    await runService(createRelay({ config: relay, store: config.store, dataDir: data, logger, baseDir: process.cwd(), retention: config.retention, readConfig }), logger, undefined, { dataDir: data, name: 'relay' });
   },
 };
 

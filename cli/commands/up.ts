@@ -18,6 +18,7 @@ import { addSecretToFile, defaultSecretsFile } from '../../relay/secrets.js';
 import { createRelay } from '../../relay/service.js';
 import { createSandbox } from '../../sandbox/service.js';
 import { runService } from '../run-service.js';
+import { combined } from '../../core/reload.js';
 
 interface UpArgs {
   config?: string;
@@ -154,7 +155,8 @@ export const upCommand: CommandModule<object, UpArgs> = {
     const logger = createLogger({ level: config.log.level });
     const log = logger.child({ component: 'up' });
     const sandbox = createSandbox({ config: config.sandbox, store: config.store, dataDir, logger });
-    const relay = createRelay({ config: config.relay, store: config.store, dataDir, logger, retention: config.retention });
+    // A reload reads the user's file again and wires it as at start.
+    const relay = createRelay({ config: config.relay, store: config.store, dataDir, logger, retention: config.retention, readConfig: () => upConfig(args, dataDir).relay });
     let connector: ReturnType<typeof createConnector> | undefined;
     let urls = { sandbox: '', mllp: '', http: '', relay: '', console: '' };
     const started: Service[] = [];
@@ -193,6 +195,8 @@ export const upCommand: CommandModule<object, UpArgs> = {
           throw error;
         }
       },
+      // SIGHUP, `caraloom reload`: the connector's mappings, then the relay's subscribers and secrets.
+      reload: combined('up', [async (request) => connector?.reload(request) ?? { ok: false, service: 'connector', problems: ['the connector is not running'] }, relay.reload]),
       async stop(): Promise<void> {
         // Reverse order: stop taking HL7 first, then the relay, then the API they talk to.
         for (const service of started.splice(0).reverse()) {
@@ -202,6 +206,6 @@ export const upCommand: CommandModule<object, UpArgs> = {
     };
     await runService(all, logger, () => {
       process.stdout.write(nextSteps(dataDir, urls));
-    });
+    }, { dataDir, name: 'up' });
   },
 };

@@ -15,6 +15,7 @@ import { addAdminRoutes } from './admin-routes.js';
 import { bearerGuard } from '../../core/http/bearer-guard.js';
 import type { AdminToken } from '../../core/http/bearer.js';
 import { logSafe } from '../../core/log-safe.js';
+import { addReloadRoute, type Reload } from '../../core/reload.js';
 
 export interface ConnectorAppOptions {
   /** The pipeline for HL7 v2 bodies (the FHIR door has its own router over the same `ingest`). */
@@ -29,6 +30,8 @@ export interface ConnectorAppOptions {
   admission?: Koa.Middleware | undefined;
   /** The FHIR R4 door (`/fhir/*`, connector/fhir/router.ts), mounted when given. */
   fhir?: Router | undefined;
+  /** `POST /admin/reload` (operator): re-read the mapping folders. */
+  reload?: Reload | undefined;
 }
 
 const HL7_TYPES = new Set(['x-application/hl7-v2+er7', 'application/hl7-v2', 'application/hl7-v2+er7', 'text/plain']);
@@ -67,6 +70,8 @@ export function createConnectorApp(options: ConnectorAppOptions): Koa {
     ctx.body = result.reply;
   });
   addAdminRoutes(router, options.admin, options.adminTokens);
+  // After addAdminRoutes: its `/admin` guard (tokens, roles) is in front of this route too.
+  if (options.reload !== undefined) addReloadRoute(router, options.reload);
   app.use(router.routes()).use(router.allowedMethods());
   if (options.fhir !== undefined) app.use(options.fhir.routes());
   app.on('error', (error: unknown) => log.debug({ err: describeError(error) }, 'http error'));
