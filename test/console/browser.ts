@@ -2,7 +2,7 @@ import test from 'ava';
 import { eventually } from '../helpers/eventually.js';
 import { startApiStandIn } from '../helpers/connector.js';
 import { axeViolations, logIn, openBrowser, screenshot } from './_browser.js';
-import { startConsole } from './_harness.js';
+import { sample, startConsole } from './_harness.js';
 
 // One browser per test and several services each: keep them one at a time on a small machine.
 const serial = test.serial;
@@ -25,7 +25,7 @@ serial('a discharge sent over mllp shows on the dashboard and in messages within
   await row.waitFor({ timeout: 2_000 });
   t.true(Date.now() - sentAt < 2_000 + 1_000, 'in Messages within the dashboard wait plus one page load');
   t.is(await row.locator('.status').textContent(), 'delivered');
-  t.is(await row.locator('td').nth(9).textContent(), 'ref_1');
+  t.is(await row.locator('td').nth(10).textContent(), 'ref_1'); // after the operator's select box
 
   t.is(await harness.send('adt-a03-home-self-care.hl7'), 'AA'); // filtered: home without services
   await page.goto(`${harness.url}/messages`);
@@ -142,6 +142,17 @@ serial('a message carrying script in its fields renders as text and runs nothing
   t.true((await page.locator('pre.json').textContent())?.includes('<img src=x onerror=alert(1)>'));
   for (const url of [`${harness.url}/`, `${harness.url}/messages`, `${harness.url}/relay`, `${harness.url}/audit`]) await page.goto(url);
   await page.goBack();
+  // The playground echoes the pasted text back into its box and shows it laid out by field.
+  await page.goto(`${harness.url}/playground`);
+  await page.getByLabel('Message or resource').fill(sample('adt-a03-hostile-name.hl7').toString('latin1').replace(/\r/g, '\n'));
+  await page.getByRole('button', { name: 'Try it' }).click();
+  await page.locator('[data-verdict]').waitFor();
+  t.is(await page.locator('[data-verdict]').textContent(), 'request');
+  t.true((await page.getByLabel('Message or resource').inputValue()).includes('<img src=x onerror=alert(1)>^"><script>alert(2)</script>'));
+  t.true((await page.locator('pre.json').textContent())?.includes('<img src=x onerror=alert(1)>'));
+  t.is(await page.locator('main img').count(), 0);
+  t.is(await page.locator('main script').count(), 0);
+  await screenshot(page, 'playground-hostile');
   t.deepEqual(watched.dialogs, []);
   t.deepEqual(watched.errors, []);
 });
@@ -159,7 +170,7 @@ serial('every page has no serious or critical axe-core violations', async (t) =>
   await harness.api.close();
   t.is(await harness.send('adt-a03-skilled-nursing.hl7'), 'AA');
   await page.locator('[data-count="dead"]').filter({ hasText: '1' }).waitFor({ timeout: 5_000 });
-  for (const path of ['/', '/messages', '/messages?status=dead', '/actions/replay-dead?connector=main', '/relay', '/audit']) {
+  for (const path of ['/', '/messages', '/messages?status=dead', '/actions/replay-dead?connector=main', '/relay', '/audit', '/playground']) {
     await page.goto(`${harness.url}${path}`);
     pages[path] = await axeViolations(page);
     if (path === '/relay') await screenshot(page, 'relay');
@@ -167,5 +178,34 @@ serial('every page has no serious or critical axe-core violations', async (t) =>
   await page.goto(`${harness.url}/messages`);
   await page.locator('table.messages tbody tr').first().getByRole('link').first().click();
   pages.detail = await axeViolations(page);
+  await page.goto(`${harness.url}/playground`);
+  await page.getByLabel('Message or resource').fill(sample('adt-a03-missing-diagnosis.hl7').toString('latin1'));
+  await page.getByRole('button', { name: 'Try it' }).click();
+  await page.locator('[data-verdict="AE"]').waitFor();
+  pages['playground result'] = await axeViolations(page);
   for (const [name, violations] of Object.entries(pages)) t.deepEqual(violations, [], name);
+});
+
+serial('the playground loads a file chosen in the browser and shows what the connector would do, storing nothing', async (t) => {
+  const harness = await startConsole(t);
+  const watched = await openBrowser(t);
+  const { page } = watched;
+  await logIn(page, harness.url, 'phi');
+  await page.getByRole('link', { name: 'Playground' }).click();
+  await page.getByLabel(/Load a file/).setInputFiles({ name: 'a03.hl7', mimeType: 'text/plain', buffer: sample('adt-a03-home-health.hl7') });
+  await eventually(async () => (await page.getByLabel('Message or resource').inputValue()).startsWith('MSH|'), { timeoutMs: 2_000, what: 'the file in the box' });
+  await page.getByRole('button', { name: 'Try it' }).click();
+  t.is(await page.locator('[data-verdict]').textContent(), 'request');
+  t.is(await page.locator('[data-mapping]').textContent(), 'adt-a03-referral');
+  t.regex((await page.locator('section.result').textContent()) ?? '', /POST \/v1\/discharge-referrals/);
+  await screenshot(page, 'playground');
+  await page.getByLabel('Message or resource').fill(sample('adt-a03-missing-diagnosis.hl7').toString('latin1'));
+  await page.getByRole('button', { name: 'Try it' }).click();
+  t.is(await page.locator('[data-verdict]').textContent(), 'AE');
+  t.is(await page.locator('table', { has: page.locator('caption', { hasText: 'ERR segments' }) }).locator('tbody tr').count() > 0, true);
+  await screenshot(page, 'playground-ae');
+  await page.goto(`${harness.url}/messages`);
+  t.regex((await page.locator('table.messages tbody').textContent()) ?? '', /No messages match/);
+  t.is(harness.api.requests.length, 0);
+  t.deepEqual(watched.errors, []);
 });
