@@ -233,7 +233,8 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       ingest: run,
       reload,
       admin: createAdmin(opened, {
-        playground: createPlayground({ mappings, fhirMappings, hl7: config.hl7, deidentify: fhir.deidentify, clock }),
+        // Getters: the playground dry-runs with the set running now, also after a reload.
+        playground: createPlayground({ get mappings() { return deps.mappings; }, get fhirMappings() { return deps.fhir?.mappings ?? []; }, hl7: config.hl7, deidentify: fhir.deidentify, clock }),
         apiState: () => ({ reachable: Number.isFinite(apiChecked.at) ? apiChecked.ok : null, checkedAt: Number.isFinite(apiChecked.at) ? new Date(apiChecked.at).toISOString() : null, lastAnswer, rate: pacer.snapshot() }),
       }),
       ops: { problems, registry: m.registry },

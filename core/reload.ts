@@ -42,6 +42,20 @@ export function problemsOf(error: unknown): string[] {
   return [error instanceof ConfigError ? error.message : describeError(error)];
 }
 
+/**
+ * Runs `read` (a config loader); the problems of a ConfigError it throws come
+ * back prefixed with the file (the config loader names lines and key paths,
+ * not the file), so a reload's answer says where to look.
+ */
+export function readingFile<T>(file: string | undefined, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ConfigError) || file === undefined) throw error;
+    throw new ConfigError(error.message, problemsOf(error).map((problem) => `${file}: ${problem}`), error);
+  }
+}
+
 /** One reload at a time: a second request waits for the first, then reads the files again. */
 export function serialized(reload: Reload): Reload {
   let last: Promise<unknown> = Promise.resolve();

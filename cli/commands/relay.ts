@@ -17,6 +17,7 @@ import { insecureApiProblem } from '../../connector/config.js';
 import { createRelay } from '../../relay/service.js';
 import { checkedDataDir, commonOptions, type CommonArgs } from '../common-options.js';
 import { runService } from '../run-service.js';
+import { readingFile } from '../../core/reload.js';
 import type { AnyCommandModule } from './command-module.js';
 
 const common = <T>(yargs: Argv<T>) => commonOptions(yargs, 'Folder for the embedded journal and the secrets file');
@@ -84,7 +85,7 @@ const relayRun: CommandModule<object, CommonArgs & { host?: string; port?: numbe
     const relay: RelayConfig = config.relay;
     const logger = createLogger({ level: config.log.level });
     // A reload reads the file again with the same flags (cli/commands/reload.ts).
-    const readConfig = () => loadConfig(args.config, process.env, flags).relay;
+    const readConfig = () => readingFile(args.config, () => loadConfig(args.config, process.env, flags).relay);
     await runService(createRelay({ config: relay, store: config.store, dataDir: data, logger, baseDir: process.cwd(), retention: config.retention, readConfig }), logger, undefined, { dataDir: data, name: 'relay' });
   },
 };

@@ -18,7 +18,7 @@ import { addSecretToFile, defaultSecretsFile } from '../../relay/secrets.js';
 import { createRelay } from '../../relay/service.js';
 import { createSandbox } from '../../sandbox/service.js';
 import { runService } from '../run-service.js';
-import { combined } from '../../core/reload.js';
+import { combined, readingFile } from '../../core/reload.js';
 
 interface UpArgs {
   config?: string;
@@ -156,7 +156,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
     const log = logger.child({ component: 'up' });
     const sandbox = createSandbox({ config: config.sandbox, store: config.store, dataDir, logger });
     // A reload reads the user's file again and wires it as at start.
-    const relay = createRelay({ config: config.relay, store: config.store, dataDir, logger, retention: config.retention, readConfig: () => upConfig(args, dataDir).relay });
+    const relay = createRelay({ config: config.relay, store: config.store, dataDir, logger, retention: config.retention, readConfig: () => readingFile(args.config, () => upConfig(args, dataDir).relay) });
     let connector: ReturnType<typeof createConnector> | undefined;
     let urls = { sandbox: '', mllp: '', http: '', relay: '', console: '' };
     const started: Service[] = [];

@@ -171,6 +171,6 @@ test('a message in flight is mapped wholly with one set: its recorded hash match
   t.is(items.length, 60);
   for (const item of items) {
     const hash = String(item.meta.mappingHash);
-    t.is((item.payload as { request: { body: { priority: string } } }).request.body.priority, versions.get(hash), `message ${item.meta.controlId} hash ${hash}`);
+    t.is((item.payload as { request: { body: { priority: string } } }).request.body.priority, versions.get(hash) ?? `no version has hash ${hash}`, `message ${item.meta.controlId} hash ${hash}`);
   }
 });
