@@ -20,7 +20,7 @@ test('an aa means the message is in the journal', async (t) => {
   const item = await harness.connector.journal!.getByKey<Hl7OutboxPayload>('connector.outbox', 'RIVERBEND^1234567893^NPI|RB20261120143012001');
   t.is(item?.status, 'queued');
   t.true(item!.payload.hl7.startsWith('MSH|^~\\&|EPICADT|RIVERBEND'));
-  t.deepEqual(Object.keys(item!.meta).sort(), ['action', 'contentHash', 'controlId', 'facility', 'mapping', 'patient', 'target', 'type']);
+  t.deepEqual(Object.keys(item!.meta).sort(), ['action', 'contentHash', 'controlId', 'facility', 'mapping', 'mappingHash', 'patient', 'target', 'type']);
 });
 
 test('a duplicate gets aa again and is not queued twice', async (t) => {
