@@ -131,7 +131,12 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     }
     const detail = setDetail(next.set, next.sources);
     // On record before it takes effect: no audit entry, no new mappings.
-    await audit.append({ actor: request.actor, remote: request.remote, action: 'mappings-reloaded', detail });
+    try {
+      await audit.append({ actor: request.actor, remote: request.remote, action: 'mappings-reloaded', detail });
+    } catch (error) {
+      log.error({ err: describeError(error) }, 'mapping reload not applied: the audit trail cannot be written');
+      return { ok: false, service: 'connector', problems: [`the audit trail cannot be written (${describeError(error)}): the running mappings stay`] };
+    }
     swap(next.set);
     log.info({ mappings: [...next.set.hl7, ...next.set.fhir].map((mapping) => mapping.name), detail }, 'mappings reloaded');
     return { ok: true, service: 'connector', detail };

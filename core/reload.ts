@@ -43,16 +43,16 @@ export function problemsOf(error: unknown): string[] {
 }
 
 /**
- * Runs `read` (a config loader); the problems of a ConfigError it throws come
- * back prefixed with the file (the config loader names lines and key paths,
- * not the file), so a reload's answer says where to look.
+ * Runs `read` (a config or template loader); the problems of a ConfigError it
+ * throws come back prefixed with the file (those loaders name lines and key
+ * paths, not the file), so a reload's answer says where to look.
  */
 export function readingFile<T>(file: string | undefined, read: () => T): T {
   try {
     return read();
   } catch (error) {
     if (!(error instanceof ConfigError) || file === undefined) throw error;
-    throw new ConfigError(error.message, problemsOf(error).map((problem) => `${file}: ${problem}`), error);
+    throw new ConfigError(error.message, problemsOf(error).map((problem) => (problem.startsWith(file) ? problem : `${file}: ${problem}`)), error);
   }
 }
 

@@ -121,7 +121,13 @@ export function createRelay(options: RelayOptions): Relay {
     const pending = restartNeeded(running, next);
     const detail = reloadDetail(next, baseDir, pending);
     // On record before it takes effect: no audit entry, no new subscribers.
-    await store.audit.append({ actor: request.actor, remote: request.remote, action: 'mappings-reloaded', subject: 'relay.subscribers', detail });
+    try {
+      await store.audit.append({ actor: request.actor, remote: request.remote, action: 'mappings-reloaded', subject: 'relay.subscribers', detail });
+    } catch (error) {
+      await nextBuilt.stop();
+      log.error({ err: describeError(error) }, 'relay reload not applied: the audit trail cannot be written');
+      return { ok: false, service: 'relay', problems: [`the audit trail cannot be written (${describeError(error)}): the running subscribers and secrets stay`] };
+    }
     built = nextBuilt;
     activeSecrets = nextSecrets;
     running = next;

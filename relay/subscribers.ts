@@ -12,6 +12,7 @@ import { createMllpDeliverer } from './deliver/mllp.js';
 import type { RelayEvent } from './event.js';
 import { templateWants } from './hl7/render.js';
 import { loadHl7Template, type Hl7Template } from './hl7/template.js';
+import { readingFile } from '../core/reload.js';
 import { subscriberQueue, wants } from './match.js';
 import type { RelayMetrics } from './metrics.js';
 import { createPauses } from './pauses.js';
@@ -59,7 +60,15 @@ export function buildSubscribers(options: BuildOptions) {
   const closers: Array<() => Promise<void>> = [];
   const runners: SubscriberRunner[] = [];
 
-  for (const subscriber of config.subscribers) {
+  try {
+    for (const subscriber of config.subscribers) runners.push(build(subscriber));
+  } catch (error) {
+    // A reload that fails on the third subscriber must not leave the first two's connections open.
+    void Promise.all(closers.map((close) => close()));
+    throw error;
+  }
+
+  function build(subscriber: SubscriberConfig): SubscriberRunner {
     let deliver: Deliver;
     // Exhaustive: a kind added to the config schema but not wired here fails to compile (never a silent log sink).
     switch (subscriber.kind) {
@@ -71,7 +80,8 @@ export function buildSubscribers(options: BuildOptions) {
         break;
       }
       case 'mllp': {
-        const template = loadHl7Template(resolveTemplate(options.baseDir, subscriber.mapping));
+        const file = resolveTemplate(options.baseDir, subscriber.mapping);
+        const template = readingFile(file, () => loadHl7Template(file));
         templates.set(subscriber.name, template);
         const mllp = createMllpDeliverer(subscriber, template, clock);
         closers.push(mllp.close);
@@ -88,9 +98,7 @@ export function buildSubscribers(options: BuildOptions) {
         return unwired(subscriber);
     }
     const policy: RetryPolicy = { schedule: subscriber.retrySchedule ?? config.retry.schedule, jitter: config.retry.jitter, maxRetryAfterMs: 6 * 3_600_000 };
-    runners.push(
-      createSubscriberRunner({ subscriber, deliver, journal, pauses, clock, logger, metrics, policy, breaker: { failures: config.breaker.failures, cooldownMs: config.breaker.cooldown }, random: options.random }),
-    );
+    return createSubscriberRunner({ subscriber, deliver, journal, pauses, clock, logger, metrics, policy, breaker: { failures: config.breaker.failures, cooldownMs: config.breaker.cooldown }, random: options.random });
   }
 
   /** Subscribers an event goes to: type and filters, and for MLLP a template that renders it. */

@@ -4,10 +4,13 @@
  * new subscribers get the next events, config-provided secrets rotate — and
  * keeps its running set when the file is bad.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
+import { silentLogger } from '../../core/logger.js';
 import { signCaraloom } from '../../core/signature.js';
+import { relayConfigSchema } from '../../relay/config.js';
+import { createRelay } from '../../relay/service.js';
 import { caraloom, startCliService } from '../helpers/cli-service.js';
 import { eventually } from '../helpers/eventually.js';
 import { tempDir } from '../helpers/temp.js';
@@ -81,4 +84,33 @@ test('a reload adds a subscriber and rotates config secrets; a bad config keeps 
   const entries = ((await audit.json()) as { data: Array<{ actor: string; detail: Record<string, unknown> }> }).data;
   t.deepEqual(entries.map((entry) => [entry.actor, entry.detail.subscribers]), [['signal:SIGHUP', 'one,two'], ['token:ops', 'two']]);
   t.is(await service.stop(), 0);
+});
+
+test('a broken mllp template fails the reload with its file and line; the running subscribers stay', async (t) => {
+  const dir = tempDir(t, 'relay-reload-template-');
+  const template = path.join(dir, 'rri.yaml');
+  copyFileSync(path.resolve('mappings/relay/referral-rri-i12.yaml'), template);
+  const sink = path.join(dir, 'one.jsonl');
+  const base = { port: 0, secrets: [secret], subscribers: [{ name: 'one', kind: 'file', path: sink }] };
+  let next: Record<string, unknown> = base;
+  const relay = createRelay({
+    config: relayConfigSchema.parse(base),
+    store: { kind: 'sqlite', synchronous: 'normal' },
+    dataDir: path.join(dir, 'data'),
+    logger: silentLogger(),
+    env: {},
+    readConfig: () => relayConfigSchema.parse(next),
+  });
+  const [listener] = await relay.start();
+  t.teardown(() => relay.stop());
+  next = { ...base, subscribers: [...base.subscribers, { name: 'ehr', kind: 'mllp', host: '127.0.0.1', port: 9, mapping: template }] };
+  writeFileSync(template, `${readFileSync(template, 'utf8')}segments: [\n`);
+  const result = await relay.reload({ actor: 'test' });
+  t.false(result.ok);
+  t.regex(result.ok ? '' : result.problems.join('\n'), new RegExp(`^${template.replaceAll('.', '\\.')}: line \\d+, column \\d+: `, 'm'));
+  const body = eventBody('evt_t1');
+  t.is((await fetch(`${listener!.url}/webhooks/caraloom`, { method: 'POST', headers: { 'x-caraloom-signature': signCaraloom(secret, body) }, body })).status, 200);
+  await eventually(() => idsIn(sink).includes('evt_t1'));
+  const entries = await relay.journal()!.audit.list({ action: 'mappings-reloaded', limit: 10 });
+  t.is(entries.length, 0, 'a failed reload changes nothing, so there is nothing to audit');
 });
