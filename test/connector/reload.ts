@@ -135,7 +135,7 @@ test('caraloom reload with no running service in the folder says so and exits 2'
   t.regex(result.stderr, /no running connector, relay or up in /);
 });
 
-test('a message in flight is mapped wholly with one set: its recorded hash matches what its request says', async (t) => {
+test('messages mapped during back-to-back reloads each match the one set their recorded hash names', async (t) => {
   const dir = tempDir(t, 'connector-reload-race-');
   const mappings = mappingsWith(dir);
   const api = await startApiStandIn(t);
@@ -157,18 +157,34 @@ test('a message in flight is mapped wholly with one set: its recorded hash match
     versions.set(hashOf(mappings.file), priority);
   }
   const clients = [mllpClient(t, port), mllpClient(t, port), mllpClient(t, port), mllpClient(t, port)];
+  // One message before and one after the race fix both versions in the record; the race is in between.
+  t.is(readAck(await clients[0]!.send(message('RACE-first'))).code, 'AA');
   const sends = clients.map(async (client, index) => {
     for (let n = 0; n < 15; n++) t.is(readAck(await client.send(message(`RACE-${index}-${n}`))).code, 'AA');
   });
+  // Reload back and forth for as long as messages are coming in.
+  let sending = true;
+  let reloaded = 0;
   const reloads = (async () => {
-    for (let n = 0; n < 12; n++) {
-      mappings.setPriority(n % 2 === 0 ? 'routine' : 'urgent');
+    while (sending) {
+      mappings.setPriority(reloaded % 2 === 0 ? 'urgent' : 'routine');
       t.true((await connector.reload({ actor: 'test' })).ok);
+      reloaded += 1;
+      // A reload may finish without touching the event loop (SQLite is synchronous): let the sockets in.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   })();
-  await Promise.all([...sends, reloads]);
+  await Promise.all(sends);
+  sending = false;
+  await reloads;
+  mappings.setPriority('urgent');
+  t.true((await connector.reload({ actor: 'test' })).ok);
+  t.is(readAck(await clients[0]!.send(message('RACE-last'))).code, 'AA');
   const items = await connector.journal!.list({ queue: outboxQueue, limit: 100 });
-  t.is(items.length, 60);
+  t.is(items.length, 62);
+  const versionOf = (controlId: string) => versions.get(String(items.find((item) => item.meta.controlId === controlId)?.meta.mappingHash));
+  t.deepEqual([versionOf('RACE-first'), versionOf('RACE-last')], ['routine', 'urgent']);
+  t.true(reloaded > 0, 'reloads ran while messages came in');
   for (const item of items) {
     const hash = String(item.meta.mappingHash);
     t.is((item.payload as { request: { body: { priority: string } } }).request.body.priority, versions.get(hash) ?? `no version has hash ${hash}`, `message ${item.meta.controlId} hash ${hash}`);
