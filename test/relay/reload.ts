@@ -80,9 +80,17 @@ test('a reload adds a subscriber and rotates config secrets; a bad config keeps 
   const event = await fetch(`${url}/admin/events/evt_r4`, { headers: { authorization: `Bearer ${operator}` } });
   t.deepEqual(((await event.json()) as { data: { subscribers: string[] } }).data.subscribers, ['two'], 'a subscriber taken out of config gets no new events');
 
+  // The same from another machine: caraloom reload --url, the token from the environment.
+  const remote = await caraloom(['reload', '--url', url], { CARALOOM_ADMIN_TOKEN: operator });
+  t.is(remote.code, 0, remote.stderr);
+  t.regex(remote.stdout, /^relay: reloaded\n {2}subscribers {2}two$/m);
+  const wrong = await caraloom(['reload', '--url', url], { CARALOOM_ADMIN_TOKEN: 'not-the-token-0123456789' });
+  t.is(wrong.code, 2);
+  t.regex(wrong.stderr, /answered 401/);
+
   const audit = await fetch(`${url}/admin/audit?action=mappings-reloaded`, { headers: { authorization: `Bearer ${operator}` } });
   const entries = ((await audit.json()) as { data: Array<{ actor: string; detail: Record<string, unknown> }> }).data;
-  t.deepEqual(entries.map((entry) => [entry.actor, entry.detail.subscribers]), [['signal:SIGHUP', 'one,two'], ['token:ops', 'two']]);
+  t.deepEqual(entries.map((entry) => [entry.actor, entry.detail.subscribers]), [['signal:SIGHUP', 'one,two'], ['token:ops', 'two'], ['token:ops', 'two']]);
   t.is(await service.stop(), 0);
 });
 
