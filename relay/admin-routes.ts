@@ -52,7 +52,10 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
     const event = await admin.showEvent(ctx.params.eventId!);
     if (event === undefined) return notFound(ctx, 'event');
     ctx.set('Cache-Control', 'no-store');
-    if (!phi(ctx)) return void (ctx.body = { data: eventWithoutContent(event) });
+    if (!phi(ctx)) {
+      ctx.body = { data: eventWithoutContent(event) };
+      return;
+    }
     await recordCall(audit, ctx, 'viewed', `relay.event/${event.eventId}`);
     ctx.body = { data: { ...event, content: true } };
   });
@@ -73,7 +76,10 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
     const found = id(ctx) === undefined ? undefined : await admin.showDelivery(id(ctx)!);
     if (found === undefined) return notFound(ctx, 'delivery');
     ctx.set('Cache-Control', 'no-store');
-    if (!phi(ctx)) return void (ctx.body = { data: deliveryWithoutContent(found) });
+    if (!phi(ctx)) {
+      ctx.body = { data: deliveryWithoutContent(found) };
+      return;
+    }
     await recordCall(audit, ctx, 'viewed', `relay.delivery/${found.id}`);
     ctx.body = { data: { ...found, content: true } };
   });

@@ -59,7 +59,10 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     const found = id(ctx) === undefined ? undefined : await admin.show(id(ctx)!);
     if (found === undefined) return fail(ctx, 404, 'NOT_FOUND', 'message not found');
     ctx.set('Cache-Control', 'no-store');
-    if (!roleAtLeast(callerOf(ctx).role, 'phi')) return void (ctx.body = { data: withoutContent(found) });
+    if (!roleAtLeast(callerOf(ctx).role, 'phi')) {
+      ctx.body = { data: withoutContent(found) };
+      return;
+    }
     // Patient data: the view is on record before a byte of it is sent; no entry, no content.
     await recordCall(admin.audit, ctx, 'viewed', `connector.message/${found.id}`);
     ctx.body = { data: { ...found, content: true } };

@@ -11,7 +11,7 @@ import { decoyHash, verifyPassword } from '../passwords.js';
 import { findUser } from '../users.js';
 
 /** Only same-origin paths are followed after login (no open redirect). */
-const safeNext = (value: string | null | undefined) => (value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/');
+const safeNext = (value: string | null | undefined) => (value?.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/');
 
 function loginPage(ctx: Context, deps: ConsoleDeps, options: { next: string; error?: string; status?: number }) {
   // Before there is a session, the form's token is checked against a cookie of its own (double submit).

@@ -55,7 +55,7 @@ export function readYamlFile<S extends z.ZodType, M>(text: string, file: string,
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const lines = formatIssues(parsed.error.issues, raw);
-    parsed.error.issues.forEach((issue, index) => at(issue.path, lines[index]!));
+    for (const [index, issue] of parsed.error.issues.entries()) at(issue.path, lines[index]!);
     return undefined;
   }
   const { mapping, issues } = compile(parsed.data, file);

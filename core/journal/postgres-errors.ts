@@ -51,7 +51,9 @@ export function storageError(error: unknown): unknown {
 export async function withPooledClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let lost = false;
-  const onError = () => void (lost = true);
+  const onError = () => {
+    lost = true;
+  };
   client.on('error', onError);
   let broken = false;
   try {

@@ -99,9 +99,14 @@ export class PostgresJournal implements Journal {
     this.#clock = clock;
     this.#claimSql = claimStatements(this.#S, schema);
     this.audit = createPostgresAudit({ S: this.#S, schema, clock, withClient: (work) => this.#withClient(work) });
-    const wakeAll = () => this.#watched.forEach((_count, queue) => this.#watchers.notify(queue));
+    const wakeAll = () => {
+      for (const queue of this.#watched.keys()) this.#watchers.notify(queue);
+    };
     this.#listener = new NotifyListener(config, this.#channel, (queue) => this.#watchers.notify(queue), wakeAll);
-    this.#batcher = new EnqueueBatcher({ pool, S: this.#S, channel: this.#channel, clock, committed: (queues) => queues.forEach((queue) => this.#watchers.notify(queue)) });
+    this.#batcher = new EnqueueBatcher({ pool, S: this.#S, channel: this.#channel, clock, committed: (queues) => {
+        for (const queue of queues) this.#watchers.notify(queue);
+      },
+    });
   }
 
   #open(): void {

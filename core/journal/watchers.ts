@@ -4,7 +4,10 @@ export class Watchers {
 
   add(queue: string, listener: () => void): () => void {
     let set = this.#listeners.get(queue);
-    if (set === undefined) this.#listeners.set(queue, (set = new Set()));
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(queue, set);
+    }
     set.add(listener);
     return () => set.delete(listener);
   }

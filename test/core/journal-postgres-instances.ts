@@ -178,7 +178,7 @@ test('workers on two instances deliver every item exactly once, in order per key
       onOutcome: () => void (seen.length === keys * perKey && finished()),
     }),
   );
-  workers.forEach((worker) => worker.start());
+  for (const worker of workers) worker.start();
   t.teardown(() => Promise.all(workers.map((worker) => worker.stop())));
   await all;
   await Promise.all(workers.map((worker) => worker.stop()));

@@ -51,7 +51,10 @@ test('watchers are woken when the LISTEN connection comes back after an outage',
   const journal = await openTestJournal(t, freshSchema(t), new ManualClock(), { url: proxy.url });
   let wakes = 0;
   let woken = () => {};
-  const stop = journal.watch('q', () => (wakes += 1, woken()));
+  const stop = journal.watch('q', () => {
+    wakes += 1;
+    woken();
+  });
   t.teardown(stop);
   await new Promise((resolve) => setTimeout(resolve, 200)); // let the LISTEN connection open
   await proxy.cut();

@@ -25,7 +25,10 @@ export async function eventually(check: () => Promise<boolean> | boolean, option
 /** Polls `probe` until `predicate` holds and returns that value; throws on timeout. */
 export async function eventuallyValue<T>(probe: () => Promise<T> | T, predicate: (value: T) => boolean, options: EventuallyOptions | number = {}): Promise<T> {
   let last: T | undefined;
-  await eventually(async () => predicate((last = await probe())), options);
+  await eventually(async () => {
+    last = await probe();
+    return predicate(last);
+  }, options);
   return last as T;
 }
 

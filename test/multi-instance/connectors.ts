@@ -37,7 +37,10 @@ async function connectMllp(url: string): Promise<{ send(text: string): Promise<s
     send: (text) =>
       new Promise((resolve) => {
         if (socket.destroyed) return resolve(undefined);
-        waiting = (ack) => ((waiting = undefined), resolve(ack));
+        waiting = (ack) => {
+          waiting = undefined;
+          resolve(ack);
+        };
         socket.write(encodeFrame(text));
       }),
     close: () => socket.destroy(),

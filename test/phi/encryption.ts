@@ -40,7 +40,10 @@ test.serial('after the sample messages went through a real connector to the real
   const harness = await startConnector(t, { apiUrl: sandbox.url!, apiKey: key, dataDir, manual: true });
   const client = mllpClient(t, harness.mllpPort, 30_000);
   let sent = 0;
-  for (const file of sampleFiles('hl7')) for (const message of splitMessages(file.bytes)) (await client.send(message), (sent += 1));
+  for (const file of sampleFiles('hl7')) for (const message of splitMessages(file.bytes)) {
+    await client.send(message);
+    sent += 1;
+  }
   await eventually(async () => (await harness.connector.journal!.counts()).queued === 0, { timeoutMs: 60_000 });
   const counts = await harness.connector.journal!.counts();
   t.true(counts.delivered > 0, JSON.stringify(counts));

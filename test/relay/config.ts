@@ -14,7 +14,10 @@ function exampleRelaySection(): unknown {
   const section = text.slice(text.indexOf('\nrelay:') + 1);
   let inSubscribers = false;
   const lines = section.split('\n').map((line) => {
-    if (line.startsWith('  subscribers: []')) return (inSubscribers = true), '  subscribers:';
+    if (line.startsWith('  subscribers: []')) {
+      inSubscribers = true;
+      return '  subscribers:';
+    }
     return inSubscribers && line.startsWith('  # ') ? `  ${line.slice(4)}` : line;
   });
   return (parseYaml(lines.join('\n').replace(/\$\{[A-Z_]+\}/g, 'whsec_example-secret-value'), 'example') as { relay: unknown }).relay;

@@ -1,6 +1,5 @@
 import test from 'ava';
-import http from 'node:http';
-import path from 'node:path';
+import type http from 'node:http';
 import { request } from 'undici';
 import { Webhook } from 'standardwebhooks';
 import { buildAck } from '../../connector/hl7/ack.js';

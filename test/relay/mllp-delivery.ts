@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import test, { type ExecutionContext } from 'ava';

@@ -24,7 +24,7 @@ async function startSmtp(t: import('ava').ExecutionContext) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        mails.push({ from: String(session.envelope.mailFrom && session.envelope.mailFrom.address), to: session.envelope.rcptTo.map((to) => to.address), raw: Buffer.concat(chunks).toString('utf8'), secure: session.secure });
+        mails.push({ from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((to) => to.address), raw: Buffer.concat(chunks).toString('utf8'), secure: session.secure });
         done();
       });
     },
