@@ -13,7 +13,7 @@ import { legacyTokenWarning } from '../core/http/bearer.js';
 import { connectorPlan, runPrune, type PruneReport } from '../core/journal/retention.js';
 import { Counter } from 'prom-client';
 import { createDiskFloor, minFreeDiskOf, type FreeBytesProbe } from '../core/disk-space.js';
-import { ConfigError, describeError } from '../core/errors.js';
+import { ConfigError, describeError, StorageUnavailableError } from '../core/errors.js';
 import { operationOutcome } from '../core/fhir/outcome.js';
 import { listenHttp, type HttpListener } from '../core/http/listen.js';
 import { openJournal } from '../core/journal/open.js';
@@ -33,11 +33,16 @@ import { Pacer } from './delivery/pacer.js';
 import { buildRejectAck } from './hl7/ack.js';
 import { looksLikeAck } from './hl7/ack-mode.js';
 import { createConnectorApp } from './http/app.js';
-import { ingest, type Hl7IngestInput, type Hl7IngestResult, type IngestDeps } from './ingest.js';
+import { ingest, type FhirIngestInput, type FhirIngestResult, type Hl7IngestInput, type Hl7IngestResult, type IngestDeps } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
 import { fhirDirOf, loadMappingSet, setDetail, type MappingSet, type MappingSources } from './mapping/registry.js';
 import { problemsOf, serialized, type Reload } from '../core/reload.js';
-import { createConnectorMetrics, type ConnectorMetrics } from './metrics.js';
+import { connectorAliases, createConnectorMetrics, type ApiView, type ConnectorMetrics } from './metrics.js';
+import { addCertificateGauge } from '../core/metrics/certificates.js';
+import { addStorageGauges } from '../core/metrics/storage.js';
+import { createAlerter, type Alerter } from '../core/alerts/alerter.js';
+import type { AlertsConfig } from '../core/alerts/config.js';
+import { performance } from 'node:perf_hooks';
 import type { FhirMapping } from './fhir/mapping-compile.js';
 import { createFhirIntakeRouter } from './fhir/router.js';
 import { outboxQueue, type OutboxPayload } from './outbox.js';
@@ -68,6 +73,8 @@ export interface ConnectorOptions {
   freeDiskBytes?: FreeBytesProbe;
   /** The top-level `retention:` section. @default retentionConfig() */
   retention?: RetentionConfig | undefined;
+  /** The top-level `alerts:` section: the built-in alerter runs with it (logging alerts, and sending them to its webhooks and e-mail). */
+  alerts?: AlertsConfig | undefined;
 }
 
 export interface ConnectorService extends Service {
@@ -75,6 +82,8 @@ export interface ConnectorService extends Service {
   readonly httpUrl: string | undefined;
   readonly journal: Journal | undefined;
   readonly metrics: ConnectorMetrics | undefined;
+  /** The built-in alerter while running with `alerts:` receivers (tests tick it). */
+  readonly alerter: Alerter | undefined;
   /** Look at the outbox now (after a test moved its ManualClock). */
   poke(): void;
   /** Run the retention prune now (it also runs at start and every `retention.interval`). */
@@ -97,6 +106,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
   let worker: Worker | undefined;
   let api: ApiClient | undefined;
   let metrics: ConnectorMetrics | undefined;
+  let alerter: Alerter | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let mllpUrl: string | undefined;
 
@@ -158,8 +168,12 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     const pseudonymKey = await loadPseudonymKey(defaultPseudonymKeyFile(options.dataDir));
     const opened = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'connector', clock });
     journal = opened;
-    metrics = createConnectorMetrics(() => journal);
+    // Filled in once the API client exists; the API gauges have no series before.
+    let apiView: (() => Promise<ApiView>) | undefined;
+    metrics = createConnectorMetrics({ journal: () => journal, now: () => clock.now(), api: () => apiView?.() });
     const m = metrics;
+    addStorageGauges(m.registry, { service: 'connector', dataDir: options.dataDir, ...(options.store.kind === 'sqlite' ? { sqliteName: 'connector' } : {}) });
+    addCertificateGauge(m.registry, 'connector', [...(config.mllp.tls === undefined ? [] : [{ listener: 'mllp', certFile: config.mllp.tls.certFile }]), ...(config.http.tls === undefined ? [] : [{ listener: 'http', certFile: config.http.tls.certFile }])], () => clock.now());
     pruned = new Counter({ name: 'caraloom_connector_pruned_total', help: 'Journal records whose content or row retention removed, by step', labelNames: ['what'], registers: [m.registry] });
     await purge();
     for (const token of config.admin.tokens) if (token.legacy === true) log.warn({ token: token.name }, legacyTokenWarning);
@@ -185,6 +199,8 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       return { reply: Buffer.from(buildRejectAck(salvage, { code: 'AR', text: 'storage full', errors: [{ code: 207, userMessage: text }], now: new Date(clock.now()) }), 'latin1') };
     };
     const run = async (input: Hl7IngestInput): Promise<Hl7IngestResult> => {
+      // Real time, not the (test) clock: received → ACK handed to the socket (#15).
+      const started = performance.now();
       try {
         return await ingest(input, deps);
       } catch (error) {
@@ -193,6 +209,21 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
         m.acked.inc({ code: 'AR' });
         const ack = buildRejectAck(input.bytes.toString('latin1'), { code: 'AR', text: 'internal error', errors: [{ code: 207 }], now: new Date(clock.now()) });
         return { kind: 'hl7', outcome: 'unavailable', code: 'AR', reply: Buffer.from(ack, 'latin1'), encoding: 'latin1' };
+      } finally {
+        m.ackDuration.observe({ door: input.door }, (performance.now() - started) / 1000);
+      }
+    };
+    const runFhir = async (input: FhirIngestInput): Promise<FhirIngestResult> => {
+      const started = performance.now();
+      try {
+        const result = await ingest(input, deps);
+        m.fhirRequests.inc({ outcome: result.outcome });
+        return result;
+      } catch (error) {
+        m.fhirRequests.inc({ outcome: error instanceof StorageUnavailableError ? 'unavailable' : 'refused' });
+        throw error;
+      } finally {
+        m.ackDuration.observe({ door: 'fhir' }, (performance.now() - started) / 1000);
       }
     };
 
@@ -202,6 +233,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     if (apiKey === undefined) log.warn('no API key: set CARALOOM_API_KEY; deliveries will be refused (401) and kept as dead letters');
     const pacer = new Pacer(clock);
     let lastAnswer: ApiState['lastAnswer'] = null;
+    let apiChecked = { at: -Infinity, ok: false };
     const handle = createDeliveryHandler({ api: client, clock, pacer, deidentify: sandbox && !config.api.sendIdentifiersToSandbox, pseudonymKey });
     worker = createWorker<OutboxPayload>({
       journal: opened,
@@ -220,16 +252,21 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
         m.deliveries.inc({ outcome: label });
         m.latency.observe({ outcome: label }, durationMs / 1000);
         lastAnswer = { at: new Date(clock.now()).toISOString(), status: outcome.attempt?.status ?? null, outcome: label };
+        // Any HTTP answer shows the API reachable; none (refused, timeout) shows it down, sooner than the probe.
+        apiChecked = { at: clock.now(), ok: outcome.attempt?.status !== undefined };
       },
     });
 
-    let apiChecked = { at: -Infinity, ok: false };
+    // Probes and scrapes come every few seconds; the API is asked at most every 10 s.
+    const checkApi = async (): Promise<boolean> => {
+      if (clock.now() - apiChecked.at > 10_000) apiChecked = { at: clock.now(), ok: await client.healthy() };
+      return apiChecked.ok;
+    };
+    apiView = async () => ({ reachable: await checkApi(), lastStatus: lastAnswer?.status ?? undefined, rate: pacer.snapshot() });
     const problems = async (): Promise<string[]> => {
       const found: string[] = [];
       await opened.ping().catch((error: unknown) => found.push(`journal: ${describeError(error)}`));
-      // Probes come every few seconds; the API is asked at most every 10 s.
-      if (clock.now() - apiChecked.at > 10_000) apiChecked = { at: clock.now(), ok: await client.healthy() };
-      if (!apiChecked.ok) found.push(`api: ${new URL(apiUrl).origin} is not reachable`);
+      if (!(await checkApi())) found.push(`api: ${new URL(apiUrl).origin} is not reachable`);
       const low = await floor.check();
       if (low !== undefined) found.push(low);
       return found;
@@ -242,7 +279,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
         playground: createPlayground({ get mappings() { return deps.mappings; }, get fhirMappings() { return deps.fhir?.mappings ?? []; }, hl7: config.hl7, deidentify: fhir.deidentify, clock }),
         apiState: () => ({ reachable: Number.isFinite(apiChecked.at) ? apiChecked.ok : null, checkedAt: Number.isFinite(apiChecked.at) ? new Date(apiChecked.at).toISOString() : null, lastAnswer, rate: pacer.snapshot() }),
       }),
-      ops: { problems, registry: m.registry },
+      ops: { problems, registry: m.registry, aliases: connectorAliases },
       hl7Tokens: config.http.tokens,
       adminTokens: config.admin.tokens,
       bodyLimit: config.http.bodyLimit,
@@ -261,7 +298,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
           ctx.body = refused.reply;
         }
       },
-      fhir: createFhirIntakeRouter({ ingest: (input) => ingest(input, deps), journal: opened, api: client, tokens: config.http.tokens, bodyLimit: config.http.bodyLimit, respondSync: config.fhir.respondSync, syncTimeoutMs: config.fhir.syncTimeout, logger: log, clock }),
+      fhir: createFhirIntakeRouter({ ingest: runFhir, journal: opened, api: client, tokens: config.http.tokens, bodyLimit: config.http.bodyLimit, respondSync: config.fhir.respondSync, syncTimeoutMs: config.fhir.syncTimeout, logger: log, clock }),
     });
 
     mllp = createMllpServer({
@@ -293,6 +330,10 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     mllpUrl = bound.url;
     http = await listenHttp(app.callback(), config.host, config.http.port, { tls: httpTls });
     worker.start();
+    if (options.alerts !== undefined) {
+      alerter = createAlerter({ service: 'connector', registry: m.registry, config: options.alerts, logger: log, clock });
+      alerter.start();
+    }
     purgeTimer = setInterval(() => void purge(), retention.interval);
     purgeTimer.unref();
     log.info({ mllp: mllpUrl, http: http.url, mappings: mappings.map((mapping) => mapping.name), sandbox }, 'connector started');
@@ -305,6 +346,8 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
   async function stop(): Promise<void> {
     // Stop taking messages (answering every frame already received), then finish deliveries, then close stores.
     clearInterval(purgeTimer);
+    alerter?.stop();
+    alerter = undefined;
     swap = undefined;
     await mllp?.stop();
     await http?.close();
@@ -333,6 +376,9 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     },
     get metrics() {
       return metrics;
+    },
+    get alerter() {
+      return alerter;
     },
     poke: () => worker?.poke(),
     prune: (pruneOptions) => prune(pruneOptions?.dryRun === true),

@@ -1,10 +1,15 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { createServiceRegistry } from '../core/metrics/registry.js';
 
-/** The relay's Prometheus metrics, in a registry of its own (several services share a process under `caraloom up`). */
+/**
+ * The relay's Prometheus metrics (`caraloom_relay_<what>_<unit>`, process and
+ * Node.js ones as `caraloom_relay_process_*`), in a registry of its own
+ * (several services share a process under `caraloom up`). Disk, journal size
+ * and certificate expiry are added by the service (core/metrics).
+ */
 export function createRelayMetrics(options: { defaults?: boolean } = {}) {
-  const registry = new Registry();
+  const registry = createServiceRegistry('relay', { defaults: options.defaults ?? true });
   registry.setDefaultLabels({ service: 'relay' });
-  if (options.defaults ?? false) collectDefaultMetrics({ register: registry, prefix: 'caraloom_relay_' });
   return {
     registry,
     received: new Counter({ name: 'caraloom_relay_events_received_total', help: 'Webhook requests by outcome (accepted, duplicate, refused reason).', labelNames: ['outcome'], registers: [registry] }),

@@ -20,6 +20,10 @@ import { addAdminRoutes } from './admin-routes.js';
 import type { RelayConfig, SubscriberConfig } from './config.js';
 import { createIntake } from './intake.js';
 import { createRelayMetrics } from './metrics.js';
+import { addCertificateGauge } from '../core/metrics/certificates.js';
+import { addStorageGauges } from '../core/metrics/storage.js';
+import { createAlerter, type Alerter } from '../core/alerts/alerter.js';
+import type { AlertsConfig } from '../core/alerts/config.js';
 import { createSecretSource, defaultSecretsFile } from './secrets.js';
 import { buildSubscribers } from './subscribers.js';
 import { reloadDetail, restartNeeded } from './reload.js';
@@ -47,6 +51,8 @@ export interface RelayOptions {
   retention?: RetentionConfig | undefined;
   /** How a reload reads the `relay:` section again (the CLI re-reads the config file). @default the section it started with (templates and the secrets file are still read again) */
   readConfig?: (() => RelayConfig) | undefined;
+  /** The top-level `alerts:` section: the built-in alerter runs with it. */
+  alerts?: AlertsConfig | undefined;
 }
 
 
@@ -61,6 +67,8 @@ export interface Relay extends Service {
   purge(): Promise<void>;
   /** Re-read subscribers, templates and secrets (SIGHUP, `POST /admin/reload`): the new set whole, or the running one and every problem. */
   reload: Reload;
+  /** The built-in alerter while running with `alerts:` (tests tick it). */
+  alerter(): Alerter | undefined;
 }
 
 /**
@@ -73,6 +81,9 @@ export function createRelay(options: RelayOptions): Relay {
   const env = options.env ?? process.env;
   const log = options.logger.child({ component: 'relay' });
   const metrics = createRelayMetrics();
+  addStorageGauges(metrics.registry, { service: 'relay', dataDir: options.dataDir, ...(options.store.kind === 'sqlite' ? { sqliteName: 'relay' } : {}) });
+  addCertificateGauge(metrics.registry, 'relay', config.tls === undefined ? [] : [{ listener: 'webhooks', certFile: config.tls.certFile }], () => clock.now());
+  let alerter: Alerter | undefined;
   const secretSource = (section: RelayConfig) => createSecretSource({ env: env.CARALOOM_WEBHOOK_SECRET, config: section.secrets, file: section.secretsFile ?? defaultSecretsFile(options.dataDir),
     onError: (error) => log.error({ err: describeError(error) }, 'secrets file changed but cannot be read; the previous secrets stay active'),
   });
@@ -146,6 +157,7 @@ export function createRelay(options: RelayOptions): Relay {
     sync: async () => built?.sync(),
     purge: async () => (journal === undefined ? undefined : purge(journal)),
     reload,
+    alerter: () => alerter,
     async start(): Promise<Listener[]> {
       const store = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'relay', clock });
       journal = store;
@@ -195,11 +207,17 @@ export function createRelay(options: RelayOptions): Relay {
         throw error;
       }
       if (secrets().length === 0) log.warn('no webhook verification secret yet: every webhook is refused until `caraloom relay register` or CARALOOM_WEBHOOK_SECRET provides one');
+      if (options.alerts !== undefined) {
+        alerter = createAlerter({ service: 'relay', registry: metrics.registry, config: options.alerts, logger: log, clock });
+        alerter.start();
+      }
       log.info({ subscribers: config.subscribers.length, path: config.path }, 'relay started');
       return [{ service: 'relay', url: listener.url }];
     },
     async stop(): Promise<void> {
       for (const timer of timers.splice(0)) clearInterval(timer);
+      alerter?.stop();
+      alerter = undefined;
       await listener?.close();
       listener = undefined;
       await built?.stop();

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createServiceRegistry } from '../core/metrics/registry.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { StoreConfig } from '../core/config/store.js';
 import { CaraloomError, describeError } from '../core/errors.js';
@@ -111,8 +111,8 @@ export function createSandbox(options: SandboxOptions): SandboxService {
     if (republished > 0) log.info({ deliveries: republished }, 'enqueued webhook events left from the last run');
     await journal.purge(webhookQueue, clock.now() - deliveredRetentionMs, ['delivered']);
 
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
+    // caraloom_sandbox_process_* like every service (core/metrics/registry.ts).
+    const registry = createServiceRegistry('sandbox');
     const metrics = createMetrics(registry);
     const openJournalRef = journal;
     const app = createApp(deps, { registry, metrics, problems: async () => openJournalRef.ping().then(() => [], (error: unknown) => [`journal: ${describeError(error)}`]) });

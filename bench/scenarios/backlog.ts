@@ -133,7 +133,7 @@ export async function backlogScenario(count: number, acceptSeconds: number, drai
 export async function deliveredCount(httpUrl: string): Promise<number> {
   try {
     const text = await (await fetch(`${httpUrl}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('connector_deliveries_total{outcome="delivered"}'));
+    const line = text.split('\n').find((l) => l.startsWith('caraloom_connector_deliveries_total{outcome="delivered"}'));
     return line === undefined ? 0 : Number(line.split(' ').at(-1));
   } catch {
     return 0;

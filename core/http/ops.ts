@@ -1,10 +1,13 @@
 import type Router from '@koa/router';
 import type { Registry } from 'prom-client';
+import { renderMetrics, type MetricAliases } from '../metrics/registry.js';
 
 export interface OpsOptions {
   /** Names of what is not ready (journal not writable, API unreachable); empty when ready. */
   problems: () => Promise<string[]>;
   registry: Registry;
+  /** Old metric names served as deprecated copies for one release (core/metrics/registry.ts). */
+  aliases?: MetricAliases | undefined;
 }
 
 /**
@@ -23,6 +26,6 @@ export function addOpsRoutes(router: Router, options: OpsOptions): void {
   });
   router.get('/metrics', async (ctx) => {
     ctx.type = options.registry.contentType;
-    ctx.body = await options.registry.metrics();
+    ctx.body = await renderMetrics(options.registry, options.aliases);
   });
 }

@@ -40,7 +40,7 @@ export async function openPipeline(t: ExecutionContext, hl7: Record<string, unkn
   const dataDir = tempDir(t, 'caraloom-ingest-');
   const journal = await openJournal({ store: { kind: 'sqlite', synchronous: 'normal' }, dataDir, name: 'connector', clock });
   t.teardown(() => journal.close());
-  const metrics = createConnectorMetrics(() => journal, false);
+  const metrics = createConnectorMetrics({ journal: () => journal, defaults: false });
   const deps: IngestDeps = {
     journal,
     mappings: loadMappings(MAPPINGS_DIR),

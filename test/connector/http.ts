@@ -100,9 +100,10 @@ test('metrics count received messages, acks and queue depth', async (t) => {
   await post(httpUrl, sampleFile('hl7/adt-a03-home-health.hl7'));
   await post(httpUrl, sampleFile('hl7/adt-a03-home-self-care.hl7'));
   const text = await (await fetch(`${httpUrl}/metrics`)).text();
-  t.regex(text, /connector_messages_received_total\{door="http"\} 2/);
-  t.regex(text, /connector_acks_total\{code="AA"\} 2/);
-  t.regex(text, /connector_messages_filtered_total\{mapping="adt-a03-referral"\} 1/);
-  t.regex(text, /connector_queue_depth\{status="filtered"\} 1/);
+  t.regex(text, /^caraloom_connector_messages_received_total\{door="http"\} 2/m);
+  t.regex(text, /^caraloom_connector_acks_total\{code="AA"\} 2/m);
+  t.regex(text, /^caraloom_connector_messages_filtered_total\{mapping="adt-a03-referral"\} 1/m);
+  t.regex(text, /^connector_acks_total\{code="AA"\} 2/m, "the old name is still served for one release");
+  t.regex(text, /^caraloom_connector_outbox_items\{status="filtered"\} 1/m);
   t.false(text.includes('RB20261120143012001'), 'no control ids in metrics');
 });

@@ -104,7 +104,7 @@ test('a fhir referral is committed to the same outbox with a fhir payload', asyn
   t.is(item?.status, 'queued');
   t.like(readOutboxPayload(item!.payload), { kind: 'fhir', door: 'http', fhir: { endpoint: 'ServiceRequest' } });
   t.like(item!.meta, { source: 'fhir', action: 'refer' });
-  t.is(await pipeline.count('connector_messages_received_total', { door: 'fhir' }), 1);
+  t.is(await pipeline.count('caraloom_connector_messages_received_total', { door: 'fhir' }), 1);
 });
 
 test('a fhir repeat is found and not queued twice', async (t) => {

@@ -23,7 +23,7 @@ test('an A02 no mapping selects is answered AA and recorded ignored', async (t) 
   t.is(item?.meta.mapping, undefined, 'no mapping took it');
   const listed = await createAdmin(pipeline.journal).list({ status: 'ignored' });
   t.deepEqual(listed.map((row) => row.id), [result.itemId]);
-  t.is(await pipeline.count('connector_messages_ignored_total', { door: 'mllp' }), 1);
+  t.is(await pipeline.count('caraloom_connector_messages_ignored_total', { door: 'mllp' }), 1);
   t.is((await pipeline.journal.counts(outboxQueue)).queued, 0, 'nothing is sent');
 });
 
@@ -33,7 +33,7 @@ test('with unmappedEvents reject an A02 is answered AR 201', async (t) => {
   t.is(ack.code, 'AR');
   t.regex(ack.errors[0]!, /^ERR\|\|MSH\^1\^9\|201\^Unsupported event code\^HL70357\|E/);
   t.is((await createAdmin(pipeline.journal).list({ status: 'ignored' })).length, 0);
-  t.is(await pipeline.count('connector_messages_ignored_total', { door: 'mllp' }), 0);
+  t.is(await pipeline.count('caraloom_connector_messages_ignored_total', { door: 'mllp' }), 0);
 });
 
 test('an ORU on the ADT feed is answered AR 200', async (t) => {

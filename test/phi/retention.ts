@@ -66,7 +66,7 @@ for (const kind of storeKinds) {
     t.is(api.requests.length, 1, 'nor sent again');
     const metrics = await (await fetch(`${httpUrl}/metrics`)).text();
     t.regex(metrics, /caraloom_connector_pruned_total\{what="content"\} 1/);
-    t.regex(metrics, /connector_duplicates_total\{verdict="resend"\} 1/);
+    t.regex(metrics, /caraloom_connector_duplicates_total\{verdict="resend"\} 1/);
     const changed = Buffer.from(sample.toString('latin1').replace('Delgado', 'Delgada'), 'latin1');
     t.like(await postHl7(httpUrl, changed), { code: 'AR' }, 'the same key with other content is still refused after the content went');
     t.is(api.requests.length, 1);

@@ -18,7 +18,7 @@ const original = () => sampleFile('hl7/adt-a03-home-health.hl7');
 const reused = () => Buffer.from(original().toString('latin1').replace('MRN10048213', 'MRN20077311').replace('Delgado^Maria^Elena', 'Okoye^Grace'), 'latin1');
 
 async function metric(harness: Awaited<ReturnType<typeof startConnector>>, verdict: string): Promise<number> {
-  const found = (await harness.connector.metrics!.registry.getMetricsAsJSON()).find((entry) => entry.name === 'connector_duplicates_total');
+  const found = (await harness.connector.metrics!.registry.getMetricsAsJSON()).find((entry) => entry.name === 'caraloom_connector_duplicates_total');
   return Number(found?.values.find((value) => value.labels.verdict === verdict)?.value ?? 0);
 }
 
