@@ -5,6 +5,7 @@ import { relayConfigSchema } from '../relay/config.js';
 import { sandboxConfigSchema } from '../sandbox/config.js';
 import { retentionSchema } from '../core/config/retention.js';
 import { storeSchema } from '../core/config/store.js';
+import { alertsConfigSchema } from '../core/alerts/config.js';
 
 /**
  * The whole product's config: one schema, validated once at start-up.
@@ -18,6 +19,8 @@ export const configSchema = z.strictObject({
   relay: relayConfigSchema,
   console: consoleConfigSchema,
   retention: retentionSchema,
+  /** Built-in notifications (issue #15 §2): the conditions of ops/prometheus/caraloom-rules.yaml, by webhook and e-mail. */
+  alerts: alertsConfigSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

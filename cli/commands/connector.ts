@@ -45,7 +45,7 @@ const connectorRun: CommandModule<object, RunArgs> = {
     const logger = createLogger({ level: config.log.level });
     const apiKey = process.env.CARALOOM_API_KEY || c.api.key;
     const dataDir = checkedDataDir(args);
-    const service = createConnector({ config: c, store: config.store, dataDir, apiUrl: c.api.url, apiKey, logger, retention: config.retention });
+    const service = createConnector({ config: c, store: config.store, dataDir, apiUrl: c.api.url, apiKey, logger, retention: config.retention, alerts: config.alerts });
     await runService(service, logger, undefined, { dataDir, name: 'connector' });
   },
 };

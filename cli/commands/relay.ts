@@ -86,7 +86,7 @@ const relayRun: CommandModule<object, CommonArgs & { host?: string; port?: numbe
     const logger = createLogger({ level: config.log.level });
     // A reload reads the file again with the same flags (cli/commands/reload.ts).
     const readConfig = () => readingFile(args.config, () => loadConfig(args.config, process.env, flags).relay);
-    await runService(createRelay({ config: relay, store: config.store, dataDir: data, logger, baseDir: process.cwd(), retention: config.retention, readConfig }), logger, undefined, { dataDir: data, name: 'relay' });
+    await runService(createRelay({ config: relay, store: config.store, dataDir: data, logger, baseDir: process.cwd(), retention: config.retention, readConfig, alerts: config.alerts }), logger, undefined, { dataDir: data, name: 'relay' });
   },
 };
 

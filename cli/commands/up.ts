@@ -156,7 +156,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
     const log = logger.child({ component: 'up' });
     const sandbox = createSandbox({ config: config.sandbox, store: config.store, dataDir, logger });
     // A reload reads the user's file again and wires it as at start.
-    const relay = createRelay({ config: config.relay, store: config.store, dataDir, logger, retention: config.retention, readConfig: () => readingFile(args.config, () => upConfig(args, dataDir).relay) });
+    const relay = createRelay({ config: config.relay, store: config.store, dataDir, logger, retention: config.retention, alerts: config.alerts, readConfig: () => readingFile(args.config, () => upConfig(args, dataDir).relay) });
     let connector: ReturnType<typeof createConnector> | undefined;
     let urls = { sandbox: '', mllp: '', http: '', relay: '', console: '' };
     const started: Service[] = [];
@@ -173,7 +173,7 @@ export const upCommand: CommandModule<object, UpArgs> = {
           started.push(relay);
           const relayUrl = listeners.at(-1)!.url;
           await ensureRegistered({ apiUrl: sandboxUrl, apiKey: key, hookUrl: `${relayUrl}${config.relay.path}`, dataDir, log });
-          connector = createConnector({ config: config.connector, store: config.store, dataDir, apiUrl: sandboxUrl, apiKey: key, logger, retention: config.retention });
+          connector = createConnector({ config: config.connector, store: config.store, dataDir, apiUrl: sandboxUrl, apiKey: key, logger, retention: config.retention, alerts: config.alerts });
           listeners.push(...(await connector.start()));
           started.push(connector);
           // With no targets configured, the console watches the connector and relay started here.

@@ -22,7 +22,8 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
 
 /**
  * Strings held under a secret-sounding name anywhere in the loaded config
- * (`connector.api.key`, `relay.secrets`, admin `tokens`, …), found by walking
+ * (`connector.api.key`, `relay.secrets`, admin `tokens`, `alerts.email.password`,
+ * `alerts.webhooks` URLs…), found by walking
  * it so that a new secret field is covered without a change here. File paths
  * (`keyFile`, `secretsFile`) are not secrets and are left alone.
  */
@@ -34,7 +35,8 @@ export function configSecrets(config: unknown): string[] {
     } else if (Array.isArray(value)) {
       for (const entry of value) walk(entry, secret);
     } else if (value !== null && typeof value === 'object') {
-      for (const [name, entry] of Object.entries(value)) walk(entry, secret || (secretName.test(name) && !/file$/i.test(name)));
+      // `alerts.webhooks[].url`: Teams and Slack webhook URLs are themselves the credential.
+      for (const [name, entry] of Object.entries(value)) walk(entry, secret || name === 'webhooks' || (secretName.test(name) && !/file$/i.test(name)));
     }
   };
   walk(config, false);

@@ -16,6 +16,7 @@ import { evaluateConditions } from './conditions.js';
 import { step, type AlertState, type Notice } from './engine.js';
 import { MetricHistory } from './metric-view.js';
 import { emailNotifier, webhookNotifier, type Notifier } from './notify.js';
+import { resolveEmail, resolveWebhooks } from './secrets.js';
 
 export interface AlerterOptions {
   service: ServiceName;
@@ -42,7 +43,8 @@ export function createAlerter(options: AlerterOptions): Alerter {
   const clock = options.clock ?? systemClock;
   const { config } = options;
   const log = options.logger;
-  const notifiers = options.notifiers ?? [...config.webhooks.map(webhookNotifier), ...(config.email === undefined ? [] : [emailNotifier(config.email)])];
+  const email = options.notifiers === undefined ? resolveEmail(config) : undefined;
+  const notifiers = options.notifiers ?? [...resolveWebhooks(config).map(webhookNotifier), ...(email === undefined ? [] : [emailNotifier(email)])];
   const context = { service: options.service, instance: options.instance ?? os.hostname() };
   // Enough history for the longest window a condition reads, plus a round.
   const history = new MetricHistory(Math.max(config.thresholds.feedSilent, config.thresholds.notFlowing, 15 * 60_000) + config.interval * 2);

@@ -16,13 +16,15 @@ export const alertNames = [
 export type AlertName = (typeof alertNames)[number];
 
 const webhookSchema = z.strictObject({
-  /** Receiver URL; put any token in the URL through `${ENV}`. */
-  url: z.url({ protocol: /^https?$/ }),
+  /** Receiver URL; a token in it comes from `${ENV}` (or use `urlFile`). Redacted from `caraloom doctor` output. */
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  /** A file (mode 0600) holding the whole URL, for a URL that is itself the secret (Teams, Slack). */
+  urlFile: z.string().min(1).optional(),
   /** `json` (generic), `slack` (Slack and Mattermost incoming webhooks), `teams` (Teams incoming webhook / workflow, MessageCard). @default 'json' */
   format: z.enum(['json', 'slack', 'teams']).default('json'),
   /** @default '10s' */
   timeout: durationSchema.prefault('10s'),
-});
+}).refine((hook) => (hook.url === undefined) !== (hook.urlFile === undefined), { message: 'give url or urlFile (one of them)' });
 
 const emailSchema = z.strictObject({
   /** SMTP server. */
@@ -38,6 +40,8 @@ const emailSchema = z.strictObject({
   /** SMTP login; the password from `${SMTP_PASSWORD}`. */
   user: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
+  /** A file (mode 0600) holding the SMTP password, instead of `password`. */
+  passwordFile: z.string().min(1).optional(),
   from: z.string().min(3),
   to: z.array(z.string().min(3)).min(1),
   /** @default '15s' */

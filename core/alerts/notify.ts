@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { request } from 'undici';
-import type { AlertsConfig } from './config.js';
+import type { ResolvedEmail, ResolvedWebhook } from './secrets.js';
 import type { Notice } from './engine.js';
 
 export interface NoticeContext {
@@ -58,7 +58,7 @@ export function webhookBody(format: 'json' | 'slack' | 'teams', notice: Notice, 
   }
 }
 
-export function webhookNotifier(config: AlertsConfig['webhooks'][number]): Notifier {
+export function webhookNotifier(config: ResolvedWebhook): Notifier {
   const origin = new URL(config.url).origin;
   return {
     name: `webhook ${origin}`,
@@ -76,7 +76,7 @@ export function webhookNotifier(config: AlertsConfig['webhooks'][number]): Notif
   };
 }
 
-export function emailNotifier(config: NonNullable<AlertsConfig['email']>): Notifier {
+export function emailNotifier(config: ResolvedEmail): Notifier {
   const transport = nodemailer.createTransport({
     host: config.host,
     port: config.port,
