@@ -49,7 +49,7 @@ test.before(async (hook) => {
       apiKey: sandbox.key,
       config: { mllp: { port: 0, tls: { keyFile: path.join(dir, 'server.key'), certFile: path.join(dir, 'server.crt') } } },
     });
-    const hl7 = (body: Buffer | string) => fetch(`${connector.httpUrl}/hl7`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'x-application/hl7-v2+er7' }, body });
+    const hl7 = (body: Buffer | string) => fetch(`${connector.httpUrl}/hl7`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'x-application/hl7-v2+er7' }, body: typeof body === 'string' ? body : new Uint8Array(body) });
     t.is((await hl7(sampleFile('hl7/adt-a03-home-health.hl7'))).status, 200);
     t.is((await hl7('MSH|^~\\&|not an hl7 message')).status < 500, true);
     t.is((await connector.post('', fhirSample('bundle-transaction.json'))).status, 202);
