@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { addKey, defaultKeyFileName, ensureKeyFile, readKeyFile } from '../../core/crypto/keys.js';
 import { CaraloomError } from '../../core/errors.js';
+import { loadConfig } from '../../config/load.js';
 import { SqliteJournal } from '../../core/journal/sqlite.js';
+import type { Journal } from '../../core/journal/types.js';
 import { checkedDataDir, defaultData } from '../common-options.js';
 
 /**
@@ -11,7 +13,7 @@ import { checkedDataDir, defaultData } from '../common-options.js';
  * (docs/phi.md). Keys live in a 0600 file (default `data.key` in the data
  * folder, or CARALOOM_DATA_KEY_FILE), never in the YAML.
  */
-type KeysArgs = { data: string; 'key-file'?: string; batch: number; 'fix-permissions'?: boolean };
+type KeysArgs = { config?: string; data: string; 'key-file'?: string; batch: number; 'fix-permissions'?: boolean };
 
 const keyFile = (args: KeysArgs, dataDir: string): string => {
   if (process.env.CARALOOM_DATA_KEY) throw new CaraloomError('USAGE', 'the keys come from CARALOOM_DATA_KEY: add the new key to that list yourself (newest last)', { status: 400 });
@@ -20,6 +22,7 @@ const keyFile = (args: KeysArgs, dataDir: string): string => {
 
 const options = <T>(yargs: Argv<T>) =>
   yargs
+    .option('config', { type: 'string', describe: 'YAML config file: with store.kind postgres, that journal is re-encrypted too' })
     .option('data', { type: 'string', default: defaultData, describe: 'Data folder (its SQLite journals are re-encrypted; data.key is kept there by default)' })
     .option('key-file', { type: 'string', describe: 'Key file (default: CARALOOM_DATA_KEY_FILE, else data.key in the data folder)' })
     .option('batch', { type: 'number', default: 200, describe: 'Rows re-encrypted per transaction' }) as Argv<KeysArgs>;
@@ -39,25 +42,34 @@ const create: CommandModule<object, KeysArgs> = {
 
 const rotate: CommandModule<object, KeysArgs> = {
   command: 'rotate',
-  describe: 'Add a new data key (new records use it) and re-encrypt the SQLite journals in batches while the services keep running',
+  describe: 'Add a new data key (new records use it) and re-encrypt the journals (SQLite, and PostgreSQL with --config) in batches while the services keep running',
   builder: options,
   handler: async (args) => {
     const dataDir = checkedDataDir(args);
     const file = keyFile(args, dataDir);
+    // Read before the key is added: a config error leaves the key file as it was.
+    const store = args.config === undefined ? undefined : loadConfig(args.config).store;
     const id = addKey(file);
     console.log(`added key ${id} to ${file}; running services pick it up when they first read a record sealed with it`);
-    for (const name of ['connector', 'relay', 'sandbox']) {
-      const db = path.join(dataDir, `${name}.db`);
-      if (!existsSync(db)) continue;
-      const journal = new SqliteJournal({ file: db, keyring: readKeyFile(file) });
+    const reencrypt = async (label: string, journal: Journal) => {
       let total = 0;
       try {
         // Short transactions, one after another: intake writes between them.
-        for (let changed = await journal.reencrypt(args.batch); changed > 0; changed = await journal.reencrypt(args.batch)) total += changed;
+        const step = async () => (await journal.reencrypt?.(args.batch)) ?? 0;
+        for (let changed = await step(); changed > 0; changed = await step()) total += changed;
       } finally {
         await journal.close();
       }
-      console.log(`${name}: re-encrypted ${total} value(s) with ${id}`);
+      console.log(`${label}: re-encrypted ${total} value(s) with ${id}`);
+    };
+    for (const name of ['connector', 'relay', 'sandbox']) {
+      const db = path.join(dataDir, `${name}.db`);
+      if (existsSync(db)) await reencrypt(name, new SqliteJournal({ file: db, keyring: readKeyFile(file) }));
+    }
+    // One schema holds every service's queues on PostgreSQL.
+    if (store?.kind === 'postgres') {
+      const { openPostgresJournal } = await import('../../core/journal/postgres.js');
+      await reencrypt(`postgres schema ${store.schema}`, await openPostgresJournal({ ...store, keyring: readKeyFile(file) }));
     }
   },
 };

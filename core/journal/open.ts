@@ -7,7 +7,7 @@ import type { Journal } from './types.js';
 
 export interface OpenJournalOptions {
   store: StoreConfig;
-  /** Folder for embedded files (SQLite). */
+  /** Folder for embedded files (SQLite) and, on either store, the default `data.key`. */
   dataDir: string;
   /** `connector`, `relay`, `sandbox`: the SQLite file name. */
   name: string;
@@ -23,5 +23,5 @@ export async function openJournal(options: OpenJournalOptions): Promise<Journal>
     return new SqliteJournal({ file: path.join(options.dataDir, `${options.name}.db`), clock: options.clock, synchronous: options.store.synchronous, keyring });
   }
   const { openPostgresJournal } = await import('./postgres.js');
-  return openPostgresJournal({ ...options.store, clock: options.clock });
+  return openPostgresJournal({ ...options.store, clock: options.clock, keyring });
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { StorageUnavailableError } from '../errors.js';
 import { isStorageFailure } from './postgres-errors.js';
+import { openItemRow, type JournalCipher } from './cipher.js';
 import { rowToItem, type ItemRow } from './rows.js';
 import type { ClaimOptions, JournalItem } from './types.js';
 
@@ -83,7 +84,7 @@ function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-export async function claimItems<P>(client: pg.ClientBase, sql: ClaimStatements, options: ClaimOptions, now: number): Promise<JournalItem<P>[]> {
+export async function claimItems<P>(client: pg.ClientBase, sql: ClaimStatements, options: ClaimOptions, now: number, cipher: JournalCipher | undefined): Promise<JournalItem<P>[]> {
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
     const picked = await client.query<{ id: string }>({ ...sql.pick, values: [options.queue, now, options.limit] });
@@ -97,7 +98,7 @@ export async function claimItems<P>(client: pg.ClientBase, sql: ClaimStatements,
     const byId = new Map(leased.rows.map((row) => [String(row.id), row]));
     return ids.flatMap((id) => {
       const row = byId.get(id);
-      return row === undefined ? [] : [rowToItem<P>(row)];
+      return row === undefined ? [] : [rowToItem<P>(openItemRow(cipher, row))];
     });
   } catch (error) {
     // A client whose ROLLBACK failed is not reused (a storage failure destroys it).

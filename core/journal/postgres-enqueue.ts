@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Clock } from '../clock.js';
 import { CaraloomError, StorageUnavailableError } from '../errors.js';
 import { isStorageFailure, storageError, withPooledClient } from './postgres-errors.js';
+import { itemAad, openItemRow, sealJson, type JournalCipher } from './cipher.js';
 import { rowToItem, type ItemRow } from './rows.js';
 import type { EnqueueInput, EnqueueResult, JournalItem } from './types.js';
 
@@ -35,6 +36,8 @@ export interface BatcherDeps {
   S: string;
   channel: string;
   clock: Clock;
+  /** Seals payloads (postgres-crypto.ts); undefined for a journal that was never encrypted. */
+  cipher: JournalCipher | undefined;
   /** After a commit, with the queues that received due work. */
   committed: (queues: ReadonlySet<string>) => void;
 }
@@ -152,9 +155,14 @@ export class EnqueueBatcher {
   }
 
   async #write(rows: Row[]): Promise<EnqueueResult[]> {
-    const { pool, S, channel, clock } = this.#deps;
+    const { pool, S, channel, clock, cipher } = this.#deps;
     const now = clock.now();
     return withPooledClient(pool, async (client) => {
+      // The id is the ciphertext's associated data, so an encrypted journal
+      // takes the batch's ids from the sequence first (one round trip per
+      // batch, ascending so id order stays enqueue order) and seals with them.
+      const ids = cipher === undefined ? rows.map(() => null) : (await client.query<{ id: string }>({ name: 'caraloom_enqueue_ids', text: `SELECT nextval('${S}.journal_items_id_seq') AS id FROM generate_series(1, $1)`, values: [rows.length] })).rows.map((row) => row.id).sort((a, b) => Number(a) - Number(b));
+      const payloads = rows.map((row, index) => (ids[index] === null ? row.payload : sealJson(cipher, itemAad(ids[index]!, 'payload'), row.payload)));
       try {
         await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
         // The session default is off (postgres.ts): the caller acknowledges
@@ -168,9 +176,9 @@ export class EnqueueBatcher {
         const inserted = await client.query<ItemRow & { ord: string }>({
           name: 'caraloom_enqueue',
           text: `WITH input AS MATERIALIZED (
-             SELECT nextval('${S}.journal_items_id_seq') AS id, u.*
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::json[], $6::jsonb[], $7::bigint[]) WITH ORDINALITY
-               AS u(queue, key, order_key, status, payload, meta, available_at, ord)
+             SELECT coalesce(u.given_id, nextval('${S}.journal_items_id_seq')) AS id, u.*
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $9::bigint[]) WITH ORDINALITY
+               AS u(queue, key, order_key, status, payload, meta, available_at, given_id, ord)
            ), ins AS (
              INSERT INTO ${S}.journal_items (id, queue, key, order_key, status, payload, meta, available_at, created_at, updated_at)
              SELECT id, queue, key, order_key, status, payload, meta, coalesce(available_at, $8), $8, $8 FROM input ORDER BY queue, key, ord
@@ -178,12 +186,13 @@ export class EnqueueBatcher {
              RETURNING *
            )
            SELECT input.ord, ins.* FROM ins JOIN input USING (id)`,
-          values: [rows.map((r) => r.queue), rows.map((r) => r.key), rows.map((r) => r.orderKey), rows.map((r) => r.status), rows.map((r) => r.payload), rows.map((r) => r.meta), rows.map((r) => r.availableAt), now],
+          values: [rows.map((r) => r.queue), rows.map((r) => r.key), rows.map((r) => r.orderKey), rows.map((r) => r.status), payloads, rows.map((r) => r.meta), rows.map((r) => r.availableAt), now, ids],
         });
         const results: Array<EnqueueResult | undefined> = new Array(rows.length);
         const queues = new Set<string>();
         for (const row of inserted.rows) {
-          results[Number(row.ord) - 1] = { item: rowToItem(row), created: true };
+          // Built with the plain payload just sealed: no need to open it again.
+          results[Number(row.ord) - 1] = { item: rowToItem({ ...row, payload: rows[Number(row.ord) - 1]!.payload }), created: true };
           if (row.status === 'queued') queues.add(row.queue);
         }
         const missing = rows.map((row, index) => ({ row, index })).filter(({ index }) => results[index] === undefined);
@@ -193,7 +202,7 @@ export class EnqueueBatcher {
             `SELECT i.* FROM ${S}.journal_items i JOIN unnest($1::text[], $2::text[]) AS k(queue, key) ON i.queue = k.queue AND i.key = k.key`,
             [missing.map(({ row }) => row.queue), missing.map(({ row }) => row.key)],
           );
-          const byKey = new Map<string, JournalItem>(existing.rows.map((row) => [`${row.queue}\n${row.key}`, rowToItem(row)]));
+          const byKey = new Map<string, JournalItem>(existing.rows.map((row) => [`${row.queue}\n${row.key}`, rowToItem(openItemRow(cipher, row))]));
           for (const { row, index } of missing) {
             const item = byKey.get(`${row.queue}\n${row.key}`);
             if (item === undefined) throw new CaraloomError('JOURNAL_CONFLICT', 'an enqueue conflicted with an item that is gone');

@@ -13,8 +13,9 @@ export function quoteIdent(name: string): string {
  *
  * Times are epoch milliseconds from the services' clock (as in SQLite), so
  * tests drive leases and retries with a manual clock. `payload` and `result`
- * are `json`, not `jsonb`: they come back byte for byte as stored (key order,
- * `\u0000` escapes), which matters for payloads that are re-signed. `meta` is
+ * are `json` (text since v3, to hold ciphertext), never `jsonb`: they come
+ * back byte for byte as stored (key order, `\u0000` escapes), which matters
+ * for payloads that are re-signed. `meta` is
  * `jsonb` because `list()` searches it.
  */
 export const postgresMigrations: readonly string[] = [
@@ -57,6 +58,13 @@ export const postgresMigrations: readonly string[] = [
    CREATE INDEX journal_attempts_item ON $S.journal_attempts (item_id, at);`,
   // v2: the hash-chained audit trail (issue #13 §5).
   postgresAuditMigration,
+  // v3: encryption at rest (issue #13 §2). Content columns hold the sealed
+  // envelope (`v1:<keyId>:…`, not JSON), so they become text; a plain
+  // journal keeps its JSON text as it was. journal_crypto holds the key
+  // check (postgres-crypto.ts). The type change rewrites the table once,
+  // inside this migration's transaction.
+  `ALTER TABLE $S.journal_items ALTER COLUMN payload TYPE text, ALTER COLUMN result TYPE text;
+   CREATE TABLE $S.journal_crypto (name text PRIMARY KEY, value text NOT NULL);`,
 ];
 
 /**

@@ -11,6 +11,9 @@ import type { AuditLog } from '../audit/log.js';
 import { createPostgresAudit } from './audit-postgres.js';
 import type { PruneOptions, PruneRule } from './prune.js';
 import { prunePostgres } from './prune-postgres.js';
+import type { Keyring } from '../crypto/keys.js';
+import { attemptAad, itemAad, openAttemptRow, openItemRow, sealJson, sealText, type JournalCipher } from './cipher.js';
+import { preparePostgresCipher, reencryptPostgres, type ReencryptCursor } from './postgres-crypto.js';
 import { excerpt, rowToAttempt, rowToItem, type AttemptRow, type ItemRow } from './rows.js';
 import { Watchers } from './watchers.js';
 import { emptyCounts, type Attempt, type ClaimOptions, type EnqueueInput, type EnqueueResult, type FinishOptions, type ItemStatus, type Journal, type JournalItem, type ListOptions, type StatusCounts } from './types.js';
@@ -27,6 +30,8 @@ export interface PostgresJournalOptions {
   connectTimeoutMs?: number | undefined;
   /** Server-side limit on one statement; a stuck database fails fast instead of hanging ACKs. @default 30000 */
   statementTimeoutMs?: number | undefined;
+  /** Encrypts content at rest (postgres-crypto.ts); without one, a journal never encrypted stays plain and an encrypted one is refused. */
+  keyring?: Keyring | undefined;
 }
 
 /** An id from an admin URL may be anything; SQLite simply finds no row, and so do we. */
@@ -69,13 +74,15 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
   };
   const pool = new pg.Pool({ ...config, max: options.poolSize });
   pool.on('error', () => undefined); // an idle client lost its server; the next query reports it
+  let cipher: JournalCipher | undefined;
   try {
     await withPooledClient(pool, (client) => migrate(client, options.schema));
+    cipher = await withPooledClient(pool, (client) => preparePostgresCipher(client, options.schema, quoteIdent(options.schema), options.keyring));
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw storageError(error);
   }
-  return new PostgresJournal(pool, config, options.schema, options.clock ?? systemClock);
+  return new PostgresJournal(pool, config, options.schema, options.clock ?? systemClock, cipher);
 }
 
 export class PostgresJournal implements Journal {
@@ -90,10 +97,14 @@ export class PostgresJournal implements Journal {
   readonly #batcher: EnqueueBatcher;
   readonly #claimSql: ClaimStatements;
   readonly audit: AuditLog;
+  readonly #cipher: JournalCipher | undefined;
+  /** Where key rotation's pass has got to (postgres-crypto.ts). */
+  readonly #reencryptCursor: ReencryptCursor = { items: 0, attempts: 0 };
   #closed = false;
 
-  constructor(pool: pg.Pool, config: pg.ClientConfig, schema: string, clock: Clock) {
+  constructor(pool: pg.Pool, config: pg.ClientConfig, schema: string, clock: Clock, cipher?: JournalCipher) {
     this.#pool = pool;
+    this.#cipher = cipher;
     this.#S = quoteIdent(schema);
     this.#channel = `caraloom_${schema}`;
     this.#clock = clock;
@@ -103,7 +114,7 @@ export class PostgresJournal implements Journal {
       for (const queue of this.#watched.keys()) this.#watchers.notify(queue);
     };
     this.#listener = new NotifyListener(config, this.#channel, (queue) => this.#watchers.notify(queue), wakeAll);
-    this.#batcher = new EnqueueBatcher({ pool, S: this.#S, channel: this.#channel, clock, committed: (queues) => {
+    this.#batcher = new EnqueueBatcher({ pool, S: this.#S, channel: this.#channel, clock, cipher, committed: (queues) => {
         for (const queue of queues) this.#watchers.notify(queue);
       },
     });
@@ -143,7 +154,7 @@ export class PostgresJournal implements Journal {
   }
 
   claim<P>(options: ClaimOptions): Promise<JournalItem<P>[]> {
-    return this.#withClient((client) => claimItems<P>(client, this.#claimSql, options, this.#clock.now()));
+    return this.#withClient((client) => claimItems<P>(client, this.#claimSql, options, this.#clock.now(), this.#cipher));
   }
 
   /**
@@ -175,16 +186,20 @@ export class PostgresJournal implements Journal {
         attempt?.at ?? null,
         attempt?.ok ?? false,
         attempt?.status ?? null,
-        attempt?.error ?? null,
-        excerpt(attempt?.response),
+        attempt === undefined ? null : sealText(this.#cipher, attemptAad(id, attempt.at, 'error'), attempt.error ?? null),
+        attempt === undefined ? null : sealText(this.#cipher, attemptAad(id, attempt.at, 'response'), excerpt(attempt.response)),
         attempt?.durationMs === undefined ? null : Math.round(attempt.durationMs),
       ],
     });
     return result.rows[0]?.queue;
   }
 
+  #sealResult(id: number, options: FinishOptions): string {
+    return sealJson(this.#cipher, itemAad(id, 'result'), JSON.stringify(options.result ?? null));
+  }
+
   async complete(id: number, options: FinishOptions = {}): Promise<void> {
-    await this.#finish('complete', id, `status = 'delivered', last_error = NULL, result = $1::json`, [JSON.stringify(options.result ?? null)], options);
+    await this.#finish('complete', id, `status = 'delivered', last_error = NULL, result = $1`, [this.#sealResult(id, options)], options);
   }
 
   async retry(id: number, at: number, error: string, options: FinishOptions = {}): Promise<void> {
@@ -193,7 +208,7 @@ export class PostgresJournal implements Journal {
   }
 
   async bury(id: number, error: string, options: FinishOptions = {}): Promise<void> {
-    const queue = await this.#finish('bury', id, `status = 'dead', last_error = $1, result = $2::json`, [error, JSON.stringify(options.result ?? null)], options);
+    const queue = await this.#finish('bury', id, `status = 'dead', last_error = $1, result = $2`, [error, this.#sealResult(id, options)], options);
     if (queue !== undefined) this.#watchers.notify(queue); // later items of its order key may now go
   }
 
@@ -228,24 +243,24 @@ export class PostgresJournal implements Journal {
   async get<P>(id: number): Promise<JournalItem<P> | undefined> {
     if (!isId(id)) return undefined;
     const result = await this.#query<ItemRow>('SELECT * FROM $S.journal_items WHERE id = $1', [id]);
-    return result.rows[0] === undefined ? undefined : rowToItem<P>(result.rows[0]);
+    return result.rows[0] === undefined ? undefined : rowToItem<P>(openItemRow(this.#cipher, result.rows[0]));
   }
 
   async getByKey<P>(queue: string, key: string): Promise<JournalItem<P> | undefined> {
     const result = await this.#query<ItemRow>('SELECT * FROM $S.journal_items WHERE queue = $1 AND key = $2', [queue, key]);
-    return result.rows[0] === undefined ? undefined : rowToItem<P>(result.rows[0]);
+    return result.rows[0] === undefined ? undefined : rowToItem<P>(openItemRow(this.#cipher, result.rows[0]));
   }
 
   async list<P>(options: ListOptions = {}): Promise<JournalItem<P>[]> {
     const { sql, params } = listQuery(options);
     const result = await this.#query<ItemRow>(sql, params);
-    return result.rows.map((row) => rowToItem<P>(row));
+    return result.rows.map((row) => rowToItem<P>(openItemRow(this.#cipher, row)));
   }
 
   async attempts(id: number): Promise<Attempt[]> {
     if (!isId(id)) return [];
     const result = await this.#query<AttemptRow>('SELECT * FROM $S.journal_attempts WHERE item_id = $1 ORDER BY at, id', [id]);
-    return result.rows.map(rowToAttempt);
+    return result.rows.map((row) => rowToAttempt(openAttemptRow(this.#cipher, row, id)));
   }
 
   async counts(queue?: string): Promise<StatusCounts> {
@@ -293,6 +308,22 @@ export class PostgresJournal implements Journal {
 
   prune(rule: PruneRule, options?: PruneOptions): Promise<number> {
     return prunePostgres((text, values) => this.#query(text, values), rule, options);
+  }
+
+  /**
+   * Key rotation: seals up to `batch` items and attempts still plain or
+   * under an older key with the current one; 0 once none is left. Each
+   * statement is short and autocommitted, so intake goes on between them.
+   */
+  async reencrypt(batch = 200): Promise<number> {
+    const cipher = this.#cipher;
+    if (cipher === undefined) return 0;
+    this.#open();
+    try {
+      return await reencryptPostgres((text, values) => this.#pool.query(text, values), this.#S, cipher, batch, this.#reencryptCursor);
+    } catch (error) {
+      throw storageError(error);
+    }
   }
 
   /** PostgreSQL's autovacuum reuses the space of deleted rows; nothing to do here. */
