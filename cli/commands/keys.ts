@@ -7,6 +7,7 @@ import { loadConfig } from '../../config/load.js';
 import { SqliteJournal } from '../../core/journal/sqlite.js';
 import type { Journal } from '../../core/journal/types.js';
 import { checkedDataDir, defaultData } from '../common-options.js';
+import { cliActor } from './audit.js';
 
 /**
  * `caraloom keys create|rotate`: the data keys of encryption at rest
@@ -57,6 +58,8 @@ const rotate: CommandModule<object, KeysArgs> = {
         // Short transactions, one after another: intake writes between them.
         const step = async () => (await journal.reencrypt?.(args.batch)) ?? 0;
         for (let changed = await step(); changed > 0; changed = await step()) total += changed;
+        // On each journal's trail, by OS user: which key now seals it (the key itself never).
+        await journal.audit.append({ actor: cliActor(), action: 'rotated-key', subject: `data-key/${id}`, detail: { journal: label, values: total } });
       } finally {
         await journal.close();
       }

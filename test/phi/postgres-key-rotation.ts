@@ -75,4 +75,7 @@ test('postgres: keys rotate re-encrypts while intake and deliveries go on: nothi
   t.is(Number(staleAttempts!.n), 0, 'and every answer recorded before it');
   const [check] = await sql<{ value: string }>(`SELECT value FROM ${S}.journal_crypto WHERE name = 'key check'`);
   t.true(check!.value.startsWith(`v1:${newKey}:`), 'the key check is under the new key');
+  const [entry] = await journal.audit.list({ action: 'rotated-key' });
+  t.like(entry, { action: 'rotated-key', subject: `data-key/${newKey}`, detail: { journal: `postgres schema ${store.schema}` } });
+  t.regex(entry!.actor, /^os:/, 'on the trail by os user');
 });
