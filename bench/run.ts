@@ -6,7 +6,8 @@
  *   BENCH_INGEST=20000 BENCH_INGEST_SECONDS=10  BENCH_BACKLOG=100000 BENCH_BACKLOG_SECONDS=30 BENCH_DRAIN_SECONDS=20
  *   BENCH_E2E_RATES=50,200 BENCH_E2E_SECONDS=20    BENCH_RELAY=20000 BENCH_RELAY_SECONDS=12
  *   BENCH_FUZZ=100000 BENCH_FUZZ_SECONDS=15     BENCH_JOURNAL=2000 (bench/journal.ts: SQLite and PostgreSQL)
- *   BENCH_ONLY=disk,journal,ingest,backlog,e2e,relay,fuzz
+ *   BENCH_CONSOLE=100000 BENCH_CONSOLE_REQUESTS=200
+ *   BENCH_ONLY=disk,journal,ingest,backlog,e2e,relay,fuzz,console
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJournalBench, type JournalBenchRow } from './journal.js';
 import { backlogScenario, type BacklogRow } from './scenarios/backlog.js';
+import { consoleScenario, type ConsoleRow } from './scenarios/console.js';
 import { diskScenario, type DiskRow } from './scenarios/disk.js';
 import { e2eScenario, type E2eRow } from './scenarios/e2e.js';
 import { fuzzScenario, type FuzzRow } from './scenarios/fuzz.js';
@@ -22,7 +24,7 @@ import { relayScenario, type RelayRow } from './scenarios/relay.js';
 import { buildProduct } from './lib/build.js';
 import { envInt, round, table } from './lib/stats.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'disk,journal,ingest,backlog,e2e,relay,fuzz').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'disk,journal,ingest,backlog,e2e,relay,fuzz,console').split(',').map((s) => s.trim()));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const began = performance.now();
 const results: {
@@ -34,6 +36,7 @@ const results: {
   e2e?: E2eRow[];
   relay?: RelayRow[];
   fuzz?: FuzzRow;
+  console?: ConsoleRow[];
   seconds?: number;
 } = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, memoryGb: round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() },
@@ -78,6 +81,10 @@ if (only.has('fuzz')) {
   section('5. socket-level fuzz against a running connector');
   results.fuzz = await fuzzScenario(envInt('BENCH_FUZZ', 100_000), envInt('BENCH_FUZZ_SECONDS', 15), log);
 }
+if (only.has('console')) {
+  section('6. console pages over a full journal');
+  results.console = await consoleScenario(envInt('BENCH_CONSOLE', 100_000), envInt('BENCH_CONSOLE_REQUESTS', 200), log);
+}
 results.seconds = round((performance.now() - began) / 1000);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -119,5 +126,8 @@ if (results.fuzz) {
     ['idle connections held; refused past the limit', `${f.idleHeld}; ${f.refusedOverLimit} refused of ${f.overLimitExpected} over the limit of ${f.limit}`],
     ['connector alive, RSS start / peak', `${f.alive ? 'yes' : 'NO'}, ${round(f.startRssMb)} / ${round(f.peakRssMb)} MB`],
   ]));
+}
+if (results.console) {
+  out.push('', table(['console page (in-process, sequential GETs)', 'messages', 'requests', 'p50 ms', 'p95 ms (aim < 200)', 'max ms'], results.console.map((r) => [r.page, r.messages, r.requests, r.p50Ms, r.p95Ms, r.maxMs])));
 }
 process.stdout.write(`${out.join('\n')}\n`);

@@ -8,6 +8,7 @@ import type { AuditLog } from '../core/audit/log.js';
 import type { Attempt, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
 import type { OutboxPayload } from './outbox.js';
 import { outboxQueue, readOutboxPayload, statusQuery, type MessageStatus } from './outbox.js';
+import { listNewest } from './list-window.js';
 import type { Playground, PlaygroundKind, PlaygroundRun } from './playground.js';
 
 export interface MessageSummary {
@@ -180,17 +181,7 @@ export function createAdmin(journal: Journal, extras: AdminExtras = {}): Connect
       if (options.referralId !== undefined) return findByReferral(journal, options, limit);
       const byStatus = statusQuery(options.status);
       const meta = byStatus.meta === undefined ? metaFilter(options) : { ...metaFilter(options), ...byStatus.meta };
-      const query = { queue: outboxQueue, status: byStatus.status, since: options.since, meta, order: 'desc' as const };
-      if (options.before === undefined) return (await journal.list({ ...query, until: options.until, limit })).map(summary);
-      // The journal pages newest-first by time only, so page by the cursor's receive time and drop
-      // what is not older than the cursor id; messages received in the same millisecond widen the window.
-      const cursor = await journal.get(options.before);
-      const until = Math.min(options.until ?? Infinity, cursor === undefined ? Infinity : cursor.createdAt + 1);
-      for (let extra = 16; ; extra *= 4) {
-        const items = await journal.list({ ...query, until: Number.isFinite(until) ? until : undefined, limit: limit + extra });
-        const older = items.filter((item) => item.id < options.before!);
-        if (older.length >= limit || items.length < limit + extra) return older.slice(0, limit).map(summary);
-      }
+      return (await listNewest(journal, { queue: outboxQueue, status: byStatus.status, meta, since: options.since, until: options.until, before: options.before, limit })).map(summary);
     },
     async show(id) {
       const item = await journal.get(id);
