@@ -9,48 +9,12 @@ import { alertsConfigSchema } from '../../../core/alerts/config.js';
 import { ManualClock } from '../../../core/clock.js';
 import { makeTestPki, writeTestPki } from '../../helpers/tls-certs.js';
 import { tempDir } from '../../helpers/temp.js';
+import { startReceiver, startSmtp } from './_receivers.js';
 
 const pki = makeTestPki();
 
-/** A real SMTP server on port 0 with STARTTLS (test CA), collecting every mail. */
-async function startSmtp(t: import('ava').ExecutionContext) {
-  const mails: Array<{ from: string; to: string[]; raw: string; secure: boolean }> = [];
-  const server = new SMTPServer({
-    key: pki.serverKey,
-    cert: pki.serverCert,
-    authOptional: true,
-    onAuth: (auth, _session, done) => (auth.username === 'alerts' && auth.password === 'smtp-password-0123' ? done(null, { user: 'alerts' }) : done(new Error('bad login'))),
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((to) => to.address), raw: Buffer.concat(chunks).toString('utf8'), secure: session.secure });
-        done();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.server.address() as AddressInfo).port, mails };
-}
-
-async function startReceiver(t: import('ava').ExecutionContext) {
-  const bodies: unknown[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, bodies };
-}
-
 async function setup(t: import('ava').ExecutionContext) {
-  const smtp = await startSmtp(t);
+  const smtp = await startSmtp(t, pki);
   const json = await startReceiver(t);
   const teams = await startReceiver(t);
   const files = writeTestPki(pki, tempDir(t));
