@@ -65,6 +65,8 @@ export class SqliteJournal implements Journal {
   readonly #statements = new Map<string, Database.Statement>();
   #pending: Pending[] = [];
   #flushScheduled = false;
+  /** Next row id inside the running group commit (encrypted journals seal with it before the insert). */
+  #nextId: number | undefined;
   #closed = false;
   readonly #durable: boolean;
   readonly audit: AuditLog;
@@ -157,6 +159,7 @@ export class SqliteJournal implements Journal {
           // rotate) committed in between, and would fail instead of waiting.
           return this.#db.transaction(() => batch.map((entry) => this.#savepoint(entry.inputs, queues))).immediate();
         } finally {
+          this.#nextId = undefined;
           if (this.#durable) this.#db.pragma('synchronous = NORMAL');
         }
       });
@@ -188,17 +191,19 @@ export class SqliteJournal implements Journal {
     // Blocked while an earlier item of its order key is still queued.
     const blocked = status === 'queued' && input.orderKey !== undefined && this.#sql(`SELECT 1 FROM journal_items WHERE queue = ? AND order_key = ? AND status = 'queued' LIMIT 1`).get(input.queue, input.orderKey) !== undefined;
     // The id is the ciphertext's associated data, so it is chosen before the
-    // insert (one writer inside this transaction: the next sequence value).
-    const id = this.#cipher === undefined ? null : (this.#sql(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'journal_items'), 0) + 1 AS id`).get() as { id: number }).id;
+    // insert: the next sequence value, read once per group commit (this
+    // IMMEDIATE transaction is the only writer) and counted on from there.
+    const id = this.#cipher === undefined ? null : (this.#nextId ??= (this.#sql(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'journal_items'), 0) + 1 AS id`).get() as { id: number }).id);
     const payload = JSON.stringify(input.payload ?? null);
-    const info = this.#sql(
+    // RETURNING: the stored row comes back from the insert itself, not a second read.
+    const row = this.#sql(
       `INSERT INTO journal_items (id, queue, key, order_key, status, payload, meta, available_at, created_at, updated_at, blocked)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    ).run(id, input.queue, input.key ?? null, input.orderKey ?? null, status, id === null ? payload : sealJson(this.#cipher, itemAad(id, 'payload'), payload), JSON.stringify(input.meta ?? {}), input.availableAt ?? now, now, now, blocked ? 1 : 0);
-    if (info.changes === 1) {
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+    ).get(id, input.queue, input.key ?? null, input.orderKey ?? null, status, id === null ? payload : sealJson(this.#cipher, itemAad(id, 'payload'), payload), JSON.stringify(input.meta ?? {}), input.availableAt ?? now, now, now, blocked ? 1 : 0) as ItemRow | undefined;
+    if (row !== undefined) {
+      if (id !== null) this.#nextId = id + 1;
       if (status === 'queued') queues.add(input.queue);
       // Built from the row with the plain payload we just sealed: no need to open it again.
-      const row = this.#sql('SELECT * FROM journal_items WHERE id = ?').get(Number(info.lastInsertRowid)) as ItemRow;
       return { item: rowToItem({ ...row, payload }), created: true };
     }
     const existing = this.#sql('SELECT * FROM journal_items WHERE queue = ? AND key = ?').get(input.queue, input.key) as ItemRow;
