@@ -36,7 +36,7 @@ import { createConnectorApp } from './http/app.js';
 import { ingest, type FhirIngestInput, type FhirIngestResult, type Hl7IngestInput, type Hl7IngestResult, type IngestDeps } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
 import { fhirDirOf, loadMappingSet, setDetail, type MappingSet, type MappingSources } from './mapping/registry.js';
-import { problemsOf, serialized, type Reload } from '../core/reload.js';
+import { auditRefusal, problemsOf, serialized, type Reload } from '../core/reload.js';
 import { connectorAliases, createConnectorMetrics, type ApiView, type ConnectorMetrics } from './metrics.js';
 import { addCertificateGauge } from '../core/metrics/certificates.js';
 import { addStorageGauges } from '../core/metrics/storage.js';
@@ -137,6 +137,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     } catch (error) {
       const problems = problemsOf(error);
       log.error({ problems }, 'mapping reload failed: the running mappings stay');
+      await auditRefusal(audit, request, 'connector.mappings', problems, log);
       return { ok: false, service: 'connector', problems };
     }
     const detail = setDetail(next.set, next.sources);

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type Router from '@koa/router';
 import type { AuditDetail } from './audit/chain.js';
+import type { AuditLog } from './audit/log.js';
 import { callerOf, requireRole } from './http/bearer.js';
 import { ConfigError, describeError } from './errors.js';
 
@@ -40,6 +41,21 @@ export function problemsOf(error: unknown): string[] {
     return details.map((problem: unknown) => (typeof problem === 'string' ? problem : JSON.stringify(problem)));
   }
   return [error instanceof ConfigError ? error.message : describeError(error)];
+}
+
+/**
+ * A refused reload is on the audit trail too (`reload-refused`): who asked,
+ * from where, and how many problems — not their text, which quotes files the
+ * trail need not hold (the service log has every `file:line`). Best effort:
+ * a trail that cannot be written does not change the answer, which already
+ * keeps the running set.
+ */
+export async function auditRefusal(audit: AuditLog, request: ReloadRequest, subject: string, problems: readonly string[], log: { error(object: object, message: string): void }): Promise<void> {
+  try {
+    await audit.append({ actor: request.actor, remote: request.remote, action: 'reload-refused', subject, detail: { problems: problems.length } });
+  } catch (error) {
+    log.error({ err: describeError(error) }, 'refused reload not on the audit trail: it cannot be written');
+  }
 }
 
 /**

@@ -27,7 +27,7 @@ import type { AlertsConfig } from '../core/alerts/config.js';
 import { createSecretSource, defaultSecretsFile } from './secrets.js';
 import { buildSubscribers } from './subscribers.js';
 import { reloadDetail, restartNeeded } from './reload.js';
-import { addReloadRoute, problemsOf, serialized, type Reload } from '../core/reload.js';
+import { addReloadRoute, auditRefusal, problemsOf, serialized, type Reload } from '../core/reload.js';
 
 export interface RelayOptions {
   /** The `relay:` config section. */
@@ -127,6 +127,7 @@ export function createRelay(options: RelayOptions): Relay {
     } catch (error) {
       const problems = problemsOf(error);
       log.error({ problems }, 'relay reload failed: the running subscribers and secrets stay');
+      await auditRefusal(store.audit, request, 'relay.subscribers', problems, log);
       return { ok: false, service: 'relay', problems };
     }
     const pending = restartNeeded(running, next);

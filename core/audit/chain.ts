@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  */
 
 /** What was done. `viewed` is a view of message content; the rest are actions. */
-export const auditActions = ['viewed', 'replayed', 'cancelled', 'paused', 'resumed', 'pruned', 'rotated-key', 'mappings-loaded', 'mappings-reloaded'] as const;
+export const auditActions = ['viewed', 'replayed', 'cancelled', 'paused', 'resumed', 'pruned', 'rotated-key', 'mappings-loaded', 'mappings-reloaded', 'reload-refused'] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export type AuditDetail = Record<string, string | number | boolean | null>;

@@ -120,6 +120,10 @@ test('sighup and post /admin/reload swap a changed mapping in, keep the running 
   // Both good reloads are on the audit trail, by who asked, with the hashes.
   const audit = await admin(httpUrl, '/admin/audit?action=mappings-reloaded', operator);
   t.deepEqual(audit.body.data.map((entry: any) => [entry.actor, entry.detail['adt-a03-referral.yaml']]), [['signal:SIGHUP', hashB], ['token:ops', hashC]]);
+  // So are the refused ones (the SIGHUP with the bad file, then the admin request), with a problem count only.
+  const refusals = await admin(httpUrl, '/admin/audit?action=reload-refused', operator);
+  t.deepEqual(refusals.body.data.map((entry: any) => [entry.actor, entry.subject, entry.detail.problems > 0]), [['signal:SIGHUP', 'connector.mappings', true], ['token:ops', 'connector.mappings', true]]);
+  t.false(JSON.stringify(refusals.body).includes(mappings.file), 'the problems themselves stay in the log');
 
   t.is(await service.stop(), 0);
   t.false(existsSync(pidFile), 'the pid file is removed at stop');

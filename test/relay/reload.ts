@@ -120,5 +120,7 @@ test('a broken mllp template fails the reload with its file and line; the runnin
   t.is((await fetch(`${listener!.url}/webhooks/caraloom`, { method: 'POST', headers: { 'x-caraloom-signature': signCaraloom(secret, body) }, body })).status, 200);
   await eventually(() => idsIn(sink).includes('evt_t1'));
   const entries = await relay.journal()!.audit.list({ action: 'mappings-reloaded', limit: 10 });
-  t.is(entries.length, 0, 'a failed reload changes nothing, so there is nothing to audit');
+  t.is(entries.length, 0, 'a failed reload changes nothing, so no reload is on the trail');
+  const refusals = await relay.journal()!.audit.list({ action: 'reload-refused', limit: 10 });
+  t.deepEqual(refusals.map((entry) => [entry.actor, entry.subject, entry.detail.problems]), [['test', 'relay.subscribers', result.ok ? 0 : result.problems.length]], 'the refusal is, with its problem count and not their text');
 });
