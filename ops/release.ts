@@ -23,7 +23,7 @@ export interface ReleaseResult {
 }
 
 /** What goes into the tarball besides dist/ and node_modules/. */
-const shipped = ['bin/caraloom.js', 'mappings', 'config', 'docs', 'samples', 'README.md', 'package.json', 'package-lock.json', 'ops/systemd', 'ops/install.sh', 'ops/prometheus', 'ops/grafana', 'console/public'];
+const shipped = ['bin/caraloom.js', 'mappings', 'config', 'docs', 'samples', 'README.md', 'CHANGELOG.md', 'package.json', 'package-lock.json', 'ops/systemd', 'ops/install.sh', 'ops/prometheus', 'ops/grafana', 'console/public'];
 
 export function buildRelease(outDir: string): ReleaseResult {
   const started = performance.now();
