@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../core/config/duration.js';
 import { portSchema } from '../core/config/numbers.js';
+import { tlsConfigSchema } from '../core/tls.js';
 
 /** One connector or relay admin API the console reads and acts through. */
 const targetSchema = z.strictObject({
@@ -32,6 +33,8 @@ export const consoleConfigSchema = z
     pollInterval: durationSchema.default(3_000),
     /** How long one admin API call may take before the page shows it as unreachable. @default '5s' */
     requestTimeout: durationSchema.default(5_000),
+    /** Serve the console over HTTPS (same options and policy as every other listener): cookies are then Secure and HSTS is sent. */
+    tls: tlsConfigSchema.optional(),
     /** Mark cookies Secure even over plain HTTP (the console behind a TLS-terminating proxy). TLS requests always get Secure. @default false */
     secureCookies: z.boolean().default(false),
   })

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { listenHttp, type HttpListener } from '../core/http/listen.js';
+import { readTlsMaterial } from '../core/tls.js';
 import type { Logger } from '../core/logger.js';
 import type { Listener, Service } from '../core/service.js';
 import { createAdminClient } from './admin-client.js';
@@ -58,7 +59,7 @@ export function createConsole(options: ConsoleOptions): ConsoleService {
         logger: log,
       };
       const app = createConsoleApp(deps, auditFile);
-      listener = await listenHttp(app.callback(), config.host, config.port);
+      listener = await listenHttp(app.callback(), config.host, config.port, { tls: config.tls === undefined ? undefined : await readTlsMaterial(config.tls, 'console.tls') });
       log.info({ url: listener.url, connectors: config.connectors.length, relays: config.relays.length }, 'console started');
       return [{ service: 'console', url: listener.url }];
     },

@@ -109,7 +109,9 @@ async function ensureRegistered(options: { apiUrl: string; apiKey: string; hookU
 }
 
 function nextSteps(dataDir: string, urls: { sandbox: string; mllp: string; http: string; relay: string; console: string }): string {
-  const rel = path.relative(process.cwd(), dataDir) || '.';
+  // Relative when the data folder is under the current one (the default .caraloom), absolute otherwise.
+  const inside = path.relative(process.cwd(), dataDir);
+  const rel = inside === '' ? '.' : inside.startsWith('..') || path.isAbsolute(inside) ? dataDir : inside;
   const mllpPort = new URL(urls.mllp).port;
   return [
     '',

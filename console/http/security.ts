@@ -24,6 +24,8 @@ export async function securityHeaders(ctx: Context, next: Next): Promise<void> {
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
   ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
+  // Over TLS, browsers keep to HTTPS for this host from then on (no preload: a hospital host name is not public).
+  if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000');
   await next();
   // Pages may hold patient data (phi role): never kept by browsers or proxies.
   if (!ctx.path.startsWith('/assets/')) ctx.set('Cache-Control', 'no-store');

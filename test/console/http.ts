@@ -1,5 +1,7 @@
 import test from 'ava';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import { makeTestPki, writeTestPki } from '../helpers/tls-certs.js';
+import { tempDir } from '../helpers/temp.js';
 import { loginHttp, passwords, startConsole } from './_harness.js';
 
 test('every page carries a strict CSP and framing, sniffing and referrer headers', async (t) => {
@@ -27,6 +29,30 @@ test('the session cookie is HttpOnly and SameSite=Strict, and Secure when config
     t.is(loginCookie.includes('Secure'), secureCookies);
     await form.body.dump();
   }
+});
+
+test('over tls the console answers on https, its cookies are Secure and browsers are told to stay on https', async (t) => {
+  const pki = makeTestPki();
+  const files = writeTestPki(pki, tempDir(t));
+  const harness = await startConsole(t, { consoleConfig: { tls: { keyFile: files.serverKey, certFile: files.serverCert } } });
+  t.regex(harness.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const dispatcher = new Agent({ connect: { ca: pki.ca } });
+  t.teardown(() => dispatcher.close());
+  const form = await request(`${harness.url}/login`, { dispatcher });
+  const body = await form.body.text();
+  t.is(form.statusCode, 200);
+  t.regex(String(form.headers['set-cookie']), /HttpOnly; SameSite=Strict.*; Secure(;|$)/);
+  t.is(form.headers['strict-transport-security'], 'max-age=31536000');
+  t.regex(body, /name="_csrf"/);
+  // Plain HTTP to the TLS port gets no page.
+  await t.throwsAsync(request(harness.url.replace('https:', 'http:') + '/login', { headersTimeout: 2_000, bodyTimeout: 2_000 }).then((answer) => answer.body.text()));
+});
+
+test('plain http sends no hsts header', async (t) => {
+  const harness = await startConsole(t);
+  const answer = await request(`${harness.url}/login`);
+  await answer.body.dump();
+  t.is(answer.headers['strict-transport-security'], undefined);
 });
 
 test('pages without a session redirect to the login page', async (t) => {

@@ -11,7 +11,10 @@ import { resolveTemplate } from '../../relay/subscribers.js';
 /** The example file's relay section with its commented-out subscribers switched on. */
 function exampleRelaySection(): unknown {
   const text = readFileSync('config/caraloom.example.yaml', 'utf8');
-  const section = text.slice(text.indexOf('\nrelay:') + 1);
+  const rest = text.slice(text.indexOf('\nrelay:') + 1);
+  // Up to the next top-level key (the console: section follows).
+  const end = rest.slice(1).search(/\n[a-z]/);
+  const section = end === -1 ? rest : rest.slice(0, end + 1);
   let inSubscribers = false;
   const lines = section.split('\n').map((line) => {
     if (line.startsWith('  subscribers: []')) {
