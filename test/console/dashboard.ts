@@ -50,6 +50,8 @@ test('the message list finds a message by referral id and its detail lists the w
   const id = /href="\/messages\/main\/(\d+)"/.exec(list)![1];
   const detail = (await session.get(`/messages/main/${id}`)).text;
   t.regex(detail, /Webhooks back.*ref_2.*relay edge: <code>referral\.matched<\/code>.*evt_console_1/s);
+  // Which version of the mapping file mapped it (the hash `messages show` prints too).
+  t.regex(detail, /mapping adt-a03-referral \(file version <code>[0-9a-f]{12}<\/code>\)/);
 });
 
 test('replaying a selection confirms the count, replays those, and is audited', async (t) => {
