@@ -13,6 +13,7 @@ import type { RelayEvent } from './event.js';
 import { templateWants } from './hl7/render.js';
 import { loadHl7Template, type Hl7Template } from './hl7/template.js';
 import { readingFile } from '../core/reload.js';
+import { batchCompletions } from './completions.js';
 import { subscriberQueue, wants } from './match.js';
 import type { RelayMetrics } from './metrics.js';
 import { createPauses } from './pauses.js';
@@ -56,6 +57,8 @@ function unwired(subscriber: never): never {
 export function buildSubscribers(options: BuildOptions) {
   const { config, journal, clock, logger, metrics } = options;
   const pauses = createPauses(journal);
+  // One commit for all the deliveries that finish together, whichever subscriber made them.
+  const deliveries = batchCompletions(journal);
   const templates = new Map<string, Hl7Template>();
   const closers: Array<() => Promise<void>> = [];
   const runners: SubscriberRunner[] = [];
@@ -98,7 +101,7 @@ export function buildSubscribers(options: BuildOptions) {
         return unwired(subscriber);
     }
     const policy: RetryPolicy = { schedule: subscriber.retrySchedule ?? config.retry.schedule, jitter: config.retry.jitter, maxRetryAfterMs: 6 * 3_600_000 };
-    return createSubscriberRunner({ subscriber, deliver, journal, pauses, clock, logger, metrics, policy, breaker: { failures: config.breaker.failures, cooldownMs: config.breaker.cooldown }, random: options.random });
+    return createSubscriberRunner({ subscriber, deliver, journal: deliveries, pauses, clock, logger, metrics, policy, breaker: { failures: config.breaker.failures, cooldownMs: config.breaker.cooldown }, random: options.random });
   }
 
   /** Subscribers an event goes to: type and filters, and for MLLP a template that renders it. */

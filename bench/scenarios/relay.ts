@@ -4,7 +4,7 @@
  * relay (child process, SQLite synchronous=FULL) fanning out to 3 HTTP
  * subscribers; fan-out completion = until every subscriber has every event.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startChild } from '../lib/child.js';
@@ -23,6 +23,18 @@ export interface RelayRow {
   fanOutPerSecond?: number;
   fanOutSeconds?: number;
   lost?: number;
+  /** CPU the relay process used (user + system) per accepted event, intake and fan-out together: steadier than rates on a shared machine. */
+  cpuMsPerEvent?: number;
+}
+
+/** User + system CPU of a process so far, in ms (Linux /proc; undefined elsewhere). */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 const secret = 'whsec_bench_0123456789abcdef';
@@ -56,17 +68,23 @@ export async function relayScenario(count: number, seconds: number, log: (line: 
 
   const subs: Subscriber[] = await Promise.all([startSubscriber(), startSubscriber(), startSubscriber()]);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caraloom-bench-relay-'));
-  const relay = await startChild<{ url: string }>('relay', {
-    dataDir,
-    relay: { secrets: [secret], breaker: { failures: 0 }, subscribers: subs.map((s, i) => ({ name: `sub${i}`, kind: 'http', url: s.url, concurrency: 8 })) },
-  });
+  // BENCH_RELAY_PROFILE=<folder>: the relay child writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_RELAY_PROFILE;
+  const relay = await startChild<{ url: string; pid: number }>(
+    'relay',
+    { dataDir, relay: { secrets: [secret], breaker: { failures: 0 }, subscribers: subs.map((s, i) => ({ name: `sub${i}`, kind: 'http', url: s.url, concurrency: 8 })) } },
+    { nodeArgs: profile === undefined || profile === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`] },
+  );
   try {
     const url = `${relay.info.url}/webhooks/caraloom`;
     const bodies = Array.from({ length: count }, (_, n) => webhookEvent('relay', n));
     const start = performance.now();
+    const cpuBefore = cpuMs(relay.info.pid);
     const result = await sendWebhooks({ url, secret, bodies, senders, durationMs: seconds * 1000 });
     const r = row('(b) relay', result);
     const done = await waitFor(() => subs.every((s) => s.byEvent.size >= r.accepted), 40_000);
+    const cpuAfter = cpuMs(relay.info.pid);
+    if (cpuBefore !== undefined && cpuAfter !== undefined && r.accepted > 0) r.cpuMsPerEvent = (cpuAfter - cpuBefore) / r.accepted;
     const lastAt = Math.max(...subs.map((s) => Math.max(...[...s.byEvent.values()].map((e) => e.at))));
     r.fanOutSeconds = (lastAt - start) / 1000;
     r.fanOutPerSecond = (subs.reduce((sum, s) => sum + s.byEvent.size, 0) / (lastAt - start)) * 1000;
@@ -74,7 +92,7 @@ export async function relayScenario(count: number, seconds: number, log: (line: 
     r.lost = subs.reduce((sum, s) => sum + checkSubscriber(s, ids).lost, 0);
     if (!done) log('  relay fan-out did not complete within 40 s');
     rows.push(r);
-    log(`  (b) relay: ${Math.round(r.perSecond)}/s accepted, fan-out ${Math.round(r.fanOutPerSecond)}/s deliveries, complete after ${r.fanOutSeconds.toFixed(1)} s`);
+    log(`  (b) relay: ${Math.round(r.perSecond)}/s accepted, fan-out ${Math.round(r.fanOutPerSecond)}/s deliveries, complete after ${r.fanOutSeconds.toFixed(1)} s, relay CPU ${r.cpuMsPerEvent?.toFixed(3) ?? '?'} ms per event`);
   } finally {
     await relay.stop();
     await Promise.all(subs.map((s) => s.close()));

@@ -16,7 +16,7 @@ import { attemptAad, itemAad, openAttemptRow, openItemRow, sealJson, sealText, t
 import { preparePostgresCipher, reencryptPostgres, type ReencryptCursor } from './postgres-crypto.js';
 import { excerpt, rowToAttempt, rowToItem, type AttemptRow, type ItemRow } from './rows.js';
 import { Watchers } from './watchers.js';
-import { emptyCounts, type Attempt, type ClaimOptions, type EnqueueInput, type EnqueueResult, type FinishOptions, type ItemStatus, type Journal, type JournalItem, type ListOptions, type StatusCounts } from './types.js';
+import { emptyCounts, type Attempt, type ClaimOptions, type CompleteEntry, type EnqueueInput, type EnqueueResult, type FinishOptions, type ItemStatus, type Journal, type JournalItem, type ListOptions, type StatusCounts } from './types.js';
 
 export interface PostgresJournalOptions {
   /** Connection URL, e.g. `postgres://caraloom@db.example/caraloom`. */
@@ -200,6 +200,39 @@ export class PostgresJournal implements Journal {
 
   async complete(id: number, options: FinishOptions = {}): Promise<void> {
     await this.#finish('complete', id, `status = 'delivered', last_error = NULL, result = $1`, [this.#sealResult(id, options)], options);
+  }
+
+  async completeMany(entries: readonly CompleteEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const now = this.#clock.now();
+    const ids = entries.map((entry) => entry.id);
+    const attempt = (entry: CompleteEntry) => entry.options?.attempt;
+    await this.#query({
+      name: 'caraloom_complete_many',
+      text: `WITH v AS (
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::boolean[], $6::int[], $7::text[], $8::text[], $9::int[])
+           AS v(id, result, counted, at, ok, status, error, response, duration_ms)
+       ), u AS (
+         UPDATE $S.journal_items i SET status = 'delivered', last_error = NULL, result = v.result, attempts = i.attempts + v.counted, lease_until = NULL, lease_owner = NULL, updated_at = $10
+         FROM v WHERE i.id = v.id RETURNING i.id
+       ), a AS (
+         INSERT INTO $S.journal_attempts (item_id, at, ok, status, error, response, duration_ms)
+         SELECT v.id, v.at, v.ok, v.status, v.error, v.response, v.duration_ms FROM v JOIN u USING (id) WHERE v.at IS NOT NULL
+       )
+       SELECT count(*) FROM u`,
+      values: [
+        ids,
+        entries.map((entry) => this.#sealResult(entry.id, entry.options ?? {})),
+        entries.map((entry) => (attempt(entry) === undefined || entry.options?.countAttempt === false ? 0 : 1)),
+        entries.map((entry) => attempt(entry)?.at ?? null),
+        entries.map((entry) => attempt(entry)?.ok ?? false),
+        entries.map((entry) => attempt(entry)?.status ?? null),
+        entries.map((entry) => { const a = attempt(entry); return a === undefined ? null : sealText(this.#cipher, attemptAad(entry.id, a.at, 'error'), a.error ?? null); }),
+        entries.map((entry) => { const a = attempt(entry); return a === undefined ? null : sealText(this.#cipher, attemptAad(entry.id, a.at, 'response'), excerpt(a.response)); }),
+        entries.map((entry) => { const d = attempt(entry)?.durationMs; return d === undefined ? null : Math.round(d); }),
+        now,
+      ],
+    });
   }
 
   async retry(id: number, at: number, error: string, options: FinishOptions = {}): Promise<void> {

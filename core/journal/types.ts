@@ -109,6 +109,11 @@ export interface FinishOptions {
   countAttempt?: boolean;
 }
 
+export interface CompleteEntry {
+  id: number;
+  options?: FinishOptions | undefined;
+}
+
 export type StatusCounts = Record<ItemStatus, number>;
 
 export interface Journal {
@@ -119,6 +124,12 @@ export interface Journal {
   claim<P>(options: ClaimOptions): Promise<JournalItem<P>[]>;
   /** Delivered: terminal, with the far side's answer. */
   complete(id: number, options?: FinishOptions): Promise<void>;
+  /**
+   * `complete` for several items in one transaction (one commit, one round
+   * trip): what a delivery loop calls with the deliveries that finished in
+   * the same turn of the event loop. All or nothing.
+   */
+  completeMany(entries: readonly CompleteEntry[]): Promise<void>;
   /** Failed but retryable: due again at `at`; the lease is released. */
   retry(id: number, at: number, error: string, options?: FinishOptions): Promise<void>;
   /** Failed for good: a dead letter, kept with its answer for replay. */
