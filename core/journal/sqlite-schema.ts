@@ -47,4 +47,8 @@ export const sqliteMigrations: readonly string[] = [
    CREATE INDEX journal_items_leased ON journal_items(queue, lease_until) WHERE status = 'queued' AND lease_until IS NOT NULL;`,
   // v3: the hash-chained audit trail (issue #13 §5).
   sqliteAuditMigration,
+  // v4: finding a message by its control id (MSH-10) alone, the console's and
+  // `messages list --control-id`'s commonest search, reads an index instead of
+  // every row's meta (0.5 s at 100,000 messages).
+  `CREATE INDEX journal_items_control ON journal_items(json_extract(meta, '$."controlId"'));`,
 ];

@@ -327,8 +327,11 @@ export class SqliteJournal implements Journal {
     if (options.until !== undefined) (where.push('created_at < ?'), params.push(options.until));
     if (options.afterId !== undefined) (where.push('id > ?'), params.push(options.afterId));
     for (const [name, value] of Object.entries(options.meta ?? {})) {
-      where.push('json_extract(meta, ?) IS ?');
-      params.push(`$.${JSON.stringify(name)}`, typeof value === 'boolean' ? Number(value) : value);
+      // A plain name is written into the statement, so it matches an expression index
+      // (journal_items_control: `json_extract(meta, '$."controlId"')`); anything else is bound.
+      if (/^[A-Za-z0-9_]+$/.test(name)) where.push(`json_extract(meta, '$."${name}"') IS ?`);
+      else (where.push('json_extract(meta, ?) IS ?'), params.push(`$.${JSON.stringify(name)}`));
+      params.push(typeof value === 'boolean' ? Number(value) : value);
     }
     const order = options.order ?? (options.afterId === undefined ? 'desc' : 'asc');
     const sql = `SELECT * FROM journal_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
