@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
@@ -13,7 +13,7 @@ test('caraloom up runs the three flows together: an A03 becomes a referral whose
   const data = tempDir(t);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.resolve('test/helpers/cli-entry.ts'), 'up', '--data', data, '--sandbox-port', '0', '--mllp-port', '0', '--http-port', '0', '--relay-port', '0'],
+    ['--import', 'tsx', path.resolve('test/helpers/cli-entry.ts'), 'up', '--data', data, '--sandbox-port', '0', '--mllp-port', '0', '--http-port', '0', '--relay-port', '0', '--console-port', '0'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CARALOOM_LOG_LEVEL: 'warn' } },
   );
   t.teardown(() => child.kill('SIGKILL'));
@@ -46,6 +46,21 @@ test('caraloom up runs the three flows together: an A03 becomes a referral whose
   });
   await posted.arrayBuffer();
   t.is(posted.status, 202, 'the FHIR door is open with the demo token');
+
+  // Step 8: a console user, then the discharge in the console's message list.
+  const added = spawnSync(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/cli-entry.ts'), 'console', 'user', 'add', 'ana', '--role', 'phi', '--data', data], { input: 'walkthrough-password-0123\n', encoding: 'utf8' });
+  t.is(added.status, 0, added.stderr);
+  const consoleUrl = /console listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+  const form = await fetch(`${consoleUrl}/login`);
+  const loginCookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const login = await fetch(`${consoleUrl}/login`, { method: 'POST', redirect: 'manual', headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, name: 'ana', password: 'walkthrough-password-0123', next: '/messages' }).toString() });
+  await login.arrayBuffer();
+  t.is(login.status, 302, 'ana logs in');
+  const session = login.headers.getSetCookie().find((line) => line.startsWith('caraloom_console='))!.split(';')[0]!;
+  const messages = await fetch(`${consoleUrl}/messages`, { headers: { cookie: session } });
+  t.is(messages.status, 200);
+  t.regex(await messages.text(), /RB20261120143012001/, 'the walkthrough discharge is in the console');
 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.kill('SIGINT');
