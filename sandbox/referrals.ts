@@ -159,7 +159,8 @@ export class ReferralService {
     const created = makeEvent(derivedId('evt', referral.id, 'referral.created'), 'referral.created', referralJson({ ...referral, status: 'pending', matches: [] }), clock);
     const events = [created];
     if (referral.matches.length > 0) events.push(makeEvent(derivedId('evt', referral.id, 'referral.matched'), 'referral.matched', referralJson(referral), clock));
-    const count = await webhooks.publish(referral.keyId, events);
+    // One patient's events reach a webhook in order; other patients' go in parallel.
+    const count = await webhooks.publish(referral.keyId, events, referral.patient.id);
     store.data.pendingEvents = store.data.pendingEvents.filter((id) => id !== referral.id);
     // Not awaited: losing this write only means the same events are enqueued again, and deduplicated.
     store.commit().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'could not record published events'));

@@ -7,7 +7,10 @@ import { derivedId } from '../ids.js';
  * Turn events into durable deliveries: one journal item per registration ×
  * event in `sandbox.webhooks`, keyed by a delivery id derived from both (so
  * enqueueing the same event twice after a crash delivers it once), ordered per
- * registration (an endpoint sees `referral.created` before `referral.matched`).
+ * registration and patient: an endpoint sees one patient's events one at a
+ * time, in order (`referral.created` before `referral.matched`), while other
+ * patients' events go in parallel, so one slow or failing delivery holds back
+ * only its own patient, and throughput is not one round trip at a time.
  */
 
 export const webhookQueue = 'sandbox.webhooks';
@@ -26,7 +29,16 @@ export function makeEvent(id: string, type: WebhookEvent['type'], data: unknown,
   return { id, type, created_at: new Date(clock.now()).toISOString(), data };
 }
 
-export function deliveriesFor(events: readonly WebhookEvent[], registrations: readonly WebhookRegistration[]): EnqueueInput[] {
+/**
+ * The journal order key of deliveries to `registration` about `subject` (a
+ * referral's patient id): hashed, because a client may send any identifier
+ * there. Events about no patient (ping) share the registration's own key.
+ */
+export function deliveryOrderKey(registration: WebhookRegistration, subject: string | undefined): string {
+  return subject === undefined ? registration.id : derivedId('ord', registration.id, subject);
+}
+
+export function deliveriesFor(events: readonly WebhookEvent[], registrations: readonly WebhookRegistration[], subject?: string): EnqueueInput[] {
   const inputs: EnqueueInput[] = [];
   for (const event of events) {
     for (const registration of registrations) {
@@ -36,7 +48,7 @@ export function deliveriesFor(events: readonly WebhookEvent[], registrations: re
       inputs.push({
         queue: webhookQueue,
         key: deliveryId,
-        orderKey: registration.id,
+        orderKey: deliveryOrderKey(registration, subject),
         payload,
         meta: { webhookId: registration.id, eventId: event.id, eventType: event.type },
       });
@@ -45,9 +57,9 @@ export function deliveriesFor(events: readonly WebhookEvent[], registrations: re
   return inputs;
 }
 
-/** Commit the deliveries of `events` to every matching registration; resolves after commit. */
-export async function enqueueEvents(journal: Journal, events: readonly WebhookEvent[], registrations: readonly WebhookRegistration[]): Promise<number> {
-  const inputs = deliveriesFor(events, registrations);
+/** Commit the deliveries of `events` (about `subject`, a patient id, if any) to every matching registration; resolves after commit. */
+export async function enqueueEvents(journal: Journal, events: readonly WebhookEvent[], registrations: readonly WebhookRegistration[], subject?: string): Promise<number> {
+  const inputs = deliveriesFor(events, registrations, subject);
   if (inputs.length === 0) return 0;
   const results = await journal.enqueueMany(inputs);
   return results.filter((result) => result.created).length;

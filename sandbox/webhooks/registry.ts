@@ -78,8 +78,8 @@ export class WebhookService {
     return true;
   }
 
-  /** Enqueue events for every registration of `keyId` that wants them. */
-  async publish(keyId: string, events: readonly WebhookEvent[]): Promise<number> {
-    return enqueueEvents(this.options.journal, events, this.list(keyId));
+  /** Enqueue events about `subject` (a patient id: kept in order per registration) for every registration of `keyId` that wants them. */
+  async publish(keyId: string, events: readonly WebhookEvent[], subject?: string): Promise<number> {
+    return enqueueEvents(this.options.journal, events, this.list(keyId), subject);
   }
 }

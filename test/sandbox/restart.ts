@@ -7,12 +7,12 @@ import { call, eventually, sample, startReceiver, startSandbox } from './_harnes
 test('a restart keeps keys, referrals and undelivered webhooks, which are then delivered', async (t) => {
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
   const receiver = await startReceiver(t);
-  // The receiver is "down" at the ping; created and matched wait behind it (ordered per webhook).
-  receiver.answers.push({ status: 503 });
+  // The receiver is "down": the ping and created wait for their retry, matched waits behind created (one patient, in order).
+  receiver.answers.push({ status: 503 }, { status: 503 });
   const first = await startSandbox(t, { clock, manual: true });
   await first.call('/v1/webhooks', { method: 'POST', json: { url: receiver.url } });
   const created = await first.call('/v1/discharge-referrals', { method: 'POST', json: sample('referral-chf.json') });
-  await receiver.waitFor(1);
+  await receiver.waitFor(2);
   await eventually(async () => (await first.sandbox.deps!.journal.counts('sandbox.webhooks')).queued, (queued) => queued === 3);
   await first.sandbox.stop();
 

@@ -87,6 +87,33 @@ test('a referral fires referral.created then referral.matched, each signed', asy
   );
 });
 
+test("a failing delivery holds back only its own patient's later events, which then follow in order", async (t) => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1, 12));
+  const run = await startSandbox(t, { clock, config: { ratePerMinute: 0, ratePerDay: 0 } });
+  const receiver = await startReceiver(t);
+  await register(run, receiver.url, ['referral.created']);
+  await receiver.waitFor(1);
+  const refer = async (patient: string) => (await run.call('/v1/discharge-referrals', { method: 'POST', json: { ...sample('referral-full.json'), external_id: undefined, patient: { id: patient } } })).body.data.id as string;
+  receiver.answers.push({ status: 503 });
+  const first = await refer('demo-a');
+  await receiver.waitFor(2);
+  const other = await refer('demo-b');
+  const second = await refer('demo-a');
+  // demo-b is not held behind demo-a's retry; demo-a's second referral is.
+  const [, , delivered] = await receiver.waitFor(3);
+  const waiting = await eventually(
+    async () => (await run.sandbox.deps!.journal.list({ queue: 'sandbox.webhooks', status: 'queued' })).map((item) => ({ attempts: item.attempts, referral: JSON.parse((item.payload as { body: string }).body).data.id })),
+    (items) => items.length === 2,
+  );
+  clock.advance(5_000);
+  run.sandbox.pokeWebhooks();
+  const all = await receiver.waitFor(5);
+  t.deepEqual(
+    { delivered: delivered!.body.data.id, waiting: waiting.sort((a, b) => b.attempts - a.attempts), after: all.slice(3).map((delivery) => delivery.body.data.id) },
+    { delivered: other, waiting: [{ attempts: 1, referral: first }, { attempts: 0, referral: second }], after: [first, second] },
+  );
+});
+
 test('an event body has id, type, created_at and data', async (t) => {
   const run = await startSandbox(t);
   const receiver = await startReceiver(t);
