@@ -6,8 +6,8 @@
  *   BENCH_INGEST=20000 BENCH_INGEST_SECONDS=10  BENCH_BACKLOG=100000 BENCH_BACKLOG_SECONDS=30 BENCH_DRAIN_SECONDS=20
  *   BENCH_E2E_RATES=50,200 BENCH_E2E_SECONDS=20    BENCH_RELAY=20000 BENCH_RELAY_SECONDS=12
  *   BENCH_FUZZ=100000 BENCH_FUZZ_SECONDS=15     BENCH_JOURNAL=2000 (bench/journal.ts: SQLite and PostgreSQL)
- *   BENCH_CONSOLE=100000 BENCH_CONSOLE_REQUESTS=200
- *   BENCH_ONLY=disk,journal,ingest,backlog,e2e,relay,fuzz,console
+ *   BENCH_CONSOLE=100000 BENCH_CONSOLE_REQUESTS=200   BENCH_ENCRYPTION_SECONDS=5 BENCH_JOURNAL_ENCRYPTION=4000
+ *   BENCH_ONLY=disk,journal,ingest,backlog,e2e,relay,fuzz,console,encryption
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { runJournalBench, type JournalBenchRow } from './journal.js';
 import { backlogScenario, type BacklogRow } from './scenarios/backlog.js';
 import { consoleScenario, type ConsoleRow } from './scenarios/console.js';
+import { encryptionScenario, type EncryptionRow } from './scenarios/encryption.js';
+import { encryptionScenario as journalEncryptionScenario, type EncryptionRow as JournalEncryptionRow } from './scenarios/journal-encryption.js';
 import { diskScenario, type DiskRow } from './scenarios/disk.js';
 import { e2eScenario, type E2eRow } from './scenarios/e2e.js';
 import { fuzzScenario, type FuzzRow } from './scenarios/fuzz.js';
@@ -24,7 +26,7 @@ import { relayScenario, type RelayRow } from './scenarios/relay.js';
 import { buildProduct } from './lib/build.js';
 import { envInt, round, table } from './lib/stats.js';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'disk,journal,ingest,backlog,e2e,relay,fuzz,console').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'disk,journal,ingest,backlog,e2e,relay,fuzz,console,encryption').split(',').map((s) => s.trim()));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const began = performance.now();
 const results: {
@@ -37,6 +39,7 @@ const results: {
   relay?: RelayRow[];
   fuzz?: FuzzRow;
   console?: ConsoleRow[];
+  encryption?: { rows: EncryptionRow[]; ratio: { ingest: number; drain: number; relay: number }; journalAlone: JournalEncryptionRow[] };
   seconds?: number;
 } = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, memoryGb: round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg().map((v) => round(v, 2)), at: new Date().toISOString() },
@@ -85,6 +88,11 @@ if (only.has('console')) {
   section('6. console pages over a full journal');
   results.console = await consoleScenario(envInt('BENCH_CONSOLE', 100_000), envInt('BENCH_CONSOLE_REQUESTS', 200), log);
 }
+if (only.has('encryption')) {
+  section('7. encryption at rest on / off (connector ingest and drain, relay intake, and the journal alone)');
+  const product = await encryptionScenario(envInt('BENCH_ENCRYPTION_SECONDS', 5), log);
+  results.encryption = { ...product, journalAlone: await journalEncryptionScenario(envInt('BENCH_JOURNAL_ENCRYPTION', 4_000), (line) => log(`  journal alone: ${line}`)) };
+}
 results.seconds = round((performance.now() - began) / 1000);
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -129,5 +137,16 @@ if (results.fuzz) {
 }
 if (results.console) {
   out.push('', table(['console page (in-process, sequential GETs)', 'messages', 'requests', 'p50 ms', 'p95 ms (aim < 200)', 'max ms'], results.console.map((r) => [r.page, r.messages, r.requests, r.p50Ms, r.p95Ms, r.maxMs])));
+}
+if (results.encryption) {
+  const e = results.encryption;
+  const alone = (mode: string) => e.journalAlone.find((row) => row.mode === mode)!;
+  out.push('', table(['encryption at rest (mean of 2 runs each, alternated)', 'plain', 'encrypted', 'encrypted / plain'], [
+    ['MLLP ingest, 8 connections (msg/s)', e.rows[0]!.ingest, e.rows[1]!.ingest, `${e.ratio.ingest} (aim ≥ 0.9)`],
+    ['drain to a local sink (deliveries/s)', e.rows[0]!.drain, e.rows[1]!.drain, e.ratio.drain],
+    ['relay intake, 3 subscribers (events/s)', e.rows[0]!.relay, e.rows[1]!.relay, e.ratio.relay],
+    ['journal alone, ingest (items/s)', round(alone('plain').ingest), round(alone('encrypted').ingest), round(alone('encrypted').ingest / alone('plain').ingest, 3)],
+    ['journal alone, drain (items/s)', round(alone('plain').drain), round(alone('encrypted').drain), round(alone('encrypted').drain / alone('plain').drain, 3)],
+  ]));
 }
 process.stdout.write(`${out.join('\n')}\n`);
