@@ -45,7 +45,7 @@ test('over tls the console answers on https, its cookies are Secure and browsers
   t.is(form.headers['strict-transport-security'], 'max-age=31536000');
   t.regex(body, /name="_csrf"/);
   // Plain HTTP to the TLS port gets no page.
-  await t.throwsAsync(request(harness.url.replace('https:', 'http:') + '/login', { headersTimeout: 2_000, bodyTimeout: 2_000 }).then((answer) => answer.body.text()));
+  await t.throwsAsync(request(`${harness.url.replace('https:', 'http:')}/login`, { headersTimeout: 2_000, bodyTimeout: 2_000 }).then((answer) => answer.body.text()));
 });
 
 test('plain http sends no hsts header', async (t) => {
