@@ -6,6 +6,7 @@ import { EnqueueBatcher } from './postgres-enqueue.js';
 import { storageError, withPooledClient } from './postgres-errors.js';
 import { NotifyListener } from './postgres-listener.js';
 import { listQuery } from './postgres-list.js';
+import { postgresTallyQuery, tallyRows, type TallyOptions, type TallyRow } from './tally.js';
 import { migrate, quoteIdent } from './postgres-schema.js';
 import type { AuditLog } from '../audit/log.js';
 import { createPostgresAudit } from './audit-postgres.js';
@@ -288,6 +289,11 @@ export class PostgresJournal implements Journal {
     const { sql, params } = listQuery(options);
     const result = await this.#query<ItemRow>(sql, params);
     return result.rows.map((row) => rowToItem<P>(openItemRow(this.#cipher, row)));
+  }
+
+  async tally(options: TallyOptions): Promise<TallyRow[]> {
+    const { sql, params } = postgresTallyQuery(options);
+    return tallyRows((await this.#query<Record<string, unknown>>(sql, params)).rows, options.fields);
   }
 
   async attempts(id: number): Promise<Attempt[]> {

@@ -27,6 +27,7 @@ import {
   type ListOptions,
   type StatusCounts,
 } from './types.js';
+import { sqliteTallyQuery, tallyRows, type TallyOptions, type TallyRow } from './tally.js';
 
 export interface SqliteJournalOptions {
   /** Database file; its folder is created. */
@@ -337,6 +338,11 @@ export class SqliteJournal implements Journal {
     const sql = `SELECT * FROM journal_items ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
     const rows = this.#run(() => this.#sql(sql).all(...params, options.limit ?? 100)) as ItemRow[];
     return rows.map((row) => rowToItem<P>(openItemRow(this.#cipher, row)));
+  }
+
+  async tally(options: TallyOptions): Promise<TallyRow[]> {
+    const { sql, params } = sqliteTallyQuery(options);
+    return tallyRows(this.#run(() => this.#sql(sql).all(...params)) as Array<Record<string, unknown>>, options.fields);
   }
 
   async attempts(id: number): Promise<Attempt[]> {

@@ -157,10 +157,15 @@ export interface Journal {
   watch(queue: string, listener: () => void): () => void;
   /** Throws StorageUnavailableError when the store cannot be written. */
   ping(): Promise<void>;
+  /** Exact counts of a queue's items received in a window, by time bucket, status and meta fields (core/journal/tally.ts). */
+  tally(options: TallyOptions): Promise<TallyRow[]>;
   /** Re-seals up to `batch` rows under the newest data key; 0 when none is left (or the journal is not encrypted). */
   reencrypt?(batch?: number): Promise<number>;
   close(): Promise<void>;
 }
+
+export type { TallyOptions, TallyRow } from './tally.js';
+import type { TallyOptions, TallyRow } from './tally.js';
 
 export function emptyCounts(): StatusCounts {
   return { queued: 0, delivered: 0, dead: 0, filtered: 0, rejected: 0, cancelled: 0 };

@@ -138,6 +138,32 @@ export function journalSuite(name: string, open: (t: ExecutionContext, clock: Ma
     t.is((await journal.list({ status: 'delivered' })).length, 0);
   });
 
+  test(`${name}: tally counts a window by time bucket, status and meta fields, exactly`, async (t) => {
+    const { journal, clock } = await withJournal(t);
+    const start = clock.now();
+    await journal.enqueue({ queue: 'q', payload: 'before', meta: { door: 'mllp', mapping: 'a' } });
+    clock.advance(1_000);
+    const since = clock.now();
+    const first = await journal.enqueue({ queue: 'q', payload: 1, meta: { door: 'mllp', mapping: 'a' } });
+    await journal.enqueue({ queue: 'q', payload: 2, meta: { door: 'mllp', mapping: 'a' } });
+    await journal.enqueue({ queue: 'q', payload: 3, status: 'rejected', meta: { door: 'http', ack: 'AR' } });
+    await journal.enqueue({ queue: 'other', payload: 4, meta: { door: 'mllp', mapping: 'a' } });
+    clock.advance(60_000);
+    await journal.enqueue({ queue: 'q', payload: 5, status: 'filtered', meta: { door: 'fhir', mapping: 'b', count: 7 } });
+    const rows = await journal.tally({ queue: 'q', since, afterId: 0, bucketMs: 60_000, fields: ['door', 'mapping', 'ack', 'count'] });
+    const sorted = rows.map((row) => [row.bucket, row.status, ...row.values, row.count]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    t.deepEqual(sorted, [
+      [0, 'queued', 'mllp', 'a', null, null, 2],
+      [0, 'rejected', 'http', null, 'AR', null, 1],
+      [1, 'filtered', 'fhir', 'b', null, '7', 1],
+    ]);
+    // afterId bounds the walk: ids at or below it are not counted even inside the time window.
+    const after = await journal.tally({ queue: 'q', since, afterId: first.item.id, bucketMs: 3_600_000, fields: [] });
+    t.is(after.reduce((sum, row) => sum + row.count, 0), 3);
+    t.true(start < since);
+    await t.throwsAsync(journal.tally({ queue: 'q', since, bucketMs: 1, fields: ["door') OR 1=1 --"] }), { instanceOf: TypeError });
+  });
+
   test(`${name}: purge removes old terminal items only`, async (t) => {
     const { journal, clock } = await withJournal(t);
     const done = await journal.enqueue({ queue: 'q', key: 'old', payload: 1, status: 'delivered' });
