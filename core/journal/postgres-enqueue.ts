@@ -157,36 +157,51 @@ export class EnqueueBatcher {
   async #write(rows: Row[]): Promise<EnqueueResult[]> {
     const { pool, S, channel, clock, cipher } = this.#deps;
     const now = clock.now();
+    const keyed = rows.filter((row) => row.status === 'queued' && row.orderKey !== null);
     return withPooledClient(pool, async (client) => {
-      // The id is the ciphertext's associated data, so an encrypted journal
-      // takes the batch's ids from the sequence first (one round trip per
-      // batch, ascending so id order stays enqueue order) and seals with them.
-      const ids = cipher === undefined ? rows.map(() => null) : (await client.query<{ id: string }>({ name: 'caraloom_enqueue_ids', text: `SELECT nextval('${S}.journal_items_id_seq') AS id FROM generate_series(1, $1)`, values: [rows.length] })).rows.map((row) => row.id).sort((a, b) => Number(a) - Number(b));
-      const payloads = rows.map((row, index) => (ids[index] === null ? row.payload : sealJson(cipher, itemAad(ids[index]!, 'payload'), row.payload)));
       try {
-        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-        // The session default is off (postgres.ts): the caller acknowledges
-        // once this resolves, so this commit waits for its WAL flush.
-        await client.query('SET LOCAL synchronous_commit TO on');
+        // One round trip. The session default is off (postgres.ts): the
+        // caller acknowledges once this resolves, so this commit waits for
+        // its WAL flush.
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit TO on');
+        // Shared heads locks before anything reads the keys or draws an id
+        // (postgres-heads.ts): the blocked test below sees every completion
+        // that committed, and a completion waits for this commit.
+        if (keyed.length > 0) await client.query({ name: 'caraloom_enqueue_lock', text: `SELECT ${S}.journal_lock_heads($1, $2, false)`, values: [keyed.map((r) => r.queue), keyed.map((r) => r.orderKey)] });
+        // The id is the ciphertext's associated data, so an encrypted journal
+        // takes the batch's ids from the sequence first (ascending so id
+        // order stays enqueue order) and seals with them.
+        const ids = cipher === undefined ? rows.map(() => null) : (await client.query<{ id: string }>({ name: 'caraloom_enqueue_ids', text: `SELECT nextval('${S}.journal_items_id_seq') AS id FROM generate_series(1, $1)`, values: [rows.length] })).rows.map((row) => row.id).sort((a, b) => Number(a) - Number(b));
+        const payloads = rows.map((row, index) => (ids[index] === null ? row.payload : sealJson(cipher, itemAad(ids[index]!, 'payload'), row.payload)));
         // Ids are drawn in input order (the sort below consumes the whole CTE
         // first), so within a batch enqueue order is id order, and the ordinal
-        // tells which rows went in. Rows are inserted sorted by key: two
-        // instances inserting the same keys at once then wait on each other in
-        // the same order and cannot deadlock on the unique index.
+        // tells which rows went in. A queued row is blocked behind an earlier
+        // row of its key in this batch or an earlier-id queued item. Rows are
+        // inserted sorted by key: two instances inserting the same keys at
+        // once then wait on each other in the same order and cannot deadlock
+        // on the unique index. NOTIFY is transactional: other instances hear
+        // it only once the rows are visible.
         const inserted = await client.query<ItemRow & { ord: string }>({
           name: 'caraloom_enqueue',
           text: `WITH input AS MATERIALIZED (
              SELECT coalesce(u.given_id, nextval('${S}.journal_items_id_seq')) AS id, u.*
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $9::bigint[]) WITH ORDINALITY
                AS u(queue, key, order_key, status, payload, meta, available_at, given_id, ord)
+           ), ranked AS (
+             SELECT input.*, (input.status = 'queued' AND input.order_key IS NOT NULL AND (
+                 row_number() OVER (PARTITION BY input.queue, input.order_key, input.status ORDER BY input.ord) > 1
+                 OR EXISTS (SELECT 1 FROM ${S}.journal_items j WHERE j.queue = input.queue AND j.order_key = input.order_key AND j.status = 'queued' AND j.id < input.id))) AS blocked
+             FROM input
            ), ins AS (
-             INSERT INTO ${S}.journal_items (id, queue, key, order_key, status, payload, meta, available_at, created_at, updated_at)
-             SELECT id, queue, key, order_key, status, payload, meta, coalesce(available_at, $8), $8, $8 FROM input ORDER BY queue, key, ord
+             INSERT INTO ${S}.journal_items (id, queue, key, order_key, status, payload, meta, available_at, created_at, updated_at, blocked)
+             SELECT id, queue, key, order_key, status, payload, meta, coalesce(available_at, $8), $8, $8, blocked FROM ranked ORDER BY queue, key, ord
              ON CONFLICT DO NOTHING
              RETURNING *
+           ), woken AS (
+             SELECT pg_notify($10, q) FROM (SELECT DISTINCT queue AS q FROM ins WHERE status = 'queued') d
            )
-           SELECT input.ord, ins.* FROM ins JOIN input USING (id)`,
-          values: [rows.map((r) => r.queue), rows.map((r) => r.key), rows.map((r) => r.orderKey), rows.map((r) => r.status), payloads, rows.map((r) => r.meta), rows.map((r) => r.availableAt), now, ids],
+           SELECT input.ord, ins.*, (SELECT count(*) FROM woken) AS woken FROM ins JOIN input USING (id)`,
+          values: [rows.map((r) => r.queue), rows.map((r) => r.key), rows.map((r) => r.orderKey), rows.map((r) => r.status), payloads, rows.map((r) => r.meta), rows.map((r) => r.availableAt), now, ids, channel],
         });
         const results: Array<EnqueueResult | undefined> = new Array(rows.length);
         const queues = new Set<string>();
@@ -208,9 +223,17 @@ export class EnqueueBatcher {
             if (item === undefined) throw new CaraloomError('JOURNAL_CONFLICT', 'an enqueue conflicted with an item that is gone');
             results[index] = { item, created: false };
           }
+          // A repeat that was first of its key in this batch left the next row
+          // blocked behind nothing: the earliest queued item of such a key is its head.
+          if (keyed.length > 0) {
+            await client.query(
+              `UPDATE ${S}.journal_items SET blocked = false WHERE id IN (
+                 SELECT min(j.id) FROM ${S}.journal_items j JOIN unnest($1::text[], $2::text[]) AS k(queue, order_key) ON j.queue = k.queue AND j.order_key = k.order_key
+                 WHERE j.status = 'queued' GROUP BY j.queue, j.order_key HAVING bool_and(j.blocked))`,
+              [keyed.map((r) => r.queue), keyed.map((r) => r.orderKey)],
+            );
+          }
         }
-        // NOTIFY is transactional: other instances hear it only once the rows are visible.
-        if (queues.size > 0) await client.query('SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q', [channel, [...queues]]);
         await client.query('COMMIT');
         this.#deps.committed(queues);
         return results as EnqueueResult[];

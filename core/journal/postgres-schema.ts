@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { postgresAuditMigration } from './audit-postgres.js';
+import { claimFunctionMigration } from './postgres-claim.js';
+import { postgresHeadsMigration } from './postgres-heads.js';
 
 /** `"caraloom"`: schema names are validated, quoting keeps reserved words usable. */
 export function quoteIdent(name: string): string {
@@ -9,7 +11,8 @@ export function quoteIdent(name: string): string {
 /**
  * Versioned migrations for the PostgreSQL journal, applied in order; the
  * `journal_migrations` table records each one. Never edit a shipped entry:
- * append a new one. `$S` stands for the quoted schema.
+ * append a new one. `$S` stands for the quoted schema, `$L` for the schema
+ * name as a string literal (it names advisory locks inside functions).
  *
  * Times are epoch milliseconds from the services' clock (as in SQLite), so
  * tests drive leases and retries with a manual clock. `payload` and `result`
@@ -65,7 +68,17 @@ export const postgresMigrations: readonly string[] = [
   // inside this migration's transaction.
   `ALTER TABLE $S.journal_items ALTER COLUMN payload TYPE text, ALTER COLUMN result TYPE text;
    CREATE TABLE $S.journal_crypto (name text PRIMARY KEY, value text NOT NULL);`,
+  // v4: the `blocked` heads rule (postgres-heads.ts) and the claim as one
+  // function call (postgres-claim.ts): a claim is one round trip, and walks
+  // one row per order key instead of every queued row.
+  `${postgresHeadsMigration}
+   ${claimFunctionMigration}`,
 ];
+
+/** A migration's text for one schema (names are validated: a plain identifier, no quotes). */
+export function migrationSql(migration: string, schema: string): string {
+  return migration.replaceAll('$L', `'${schema.replaceAll("'", "''")}'`).replaceAll('$S', quoteIdent(schema));
+}
 
 /**
  * Creates the schema and applies missing migrations in one transaction,
@@ -89,7 +102,7 @@ export async function migrate(client: pg.ClientBase, schema: string): Promise<nu
     const done = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${S}.journal_migrations`);
     const from = done.rows[0]?.version ?? 0;
     for (let index = from; index < postgresMigrations.length; index += 1) {
-      await client.query(postgresMigrations[index]!.replaceAll('$S', S));
+      await client.query(migrationSql(postgresMigrations[index]!, schema));
       await client.query(`INSERT INTO ${S}.journal_migrations (version) VALUES ($1)`, [index + 1]);
     }
     await client.query('COMMIT');

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, StorageUnavailableError } from '../errors.js';
-import { claimItems, claimRule, claimStatements, type ClaimStatements } from './postgres-claim.js';
+import { claimItems, claimRule, claimStatement } from './postgres-claim.js';
+import { unstickSql } from './postgres-heads.js';
 import { EnqueueBatcher } from './postgres-enqueue.js';
 import { storageError, withPooledClient } from './postgres-errors.js';
 import { NotifyListener } from './postgres-listener.js';
@@ -40,6 +41,9 @@ const isId = (id: number): boolean => Number.isSafeInteger(id);
 
 const schemaName = /^[a-z_][a-z0-9_]{0,50}$/;
 
+/** How often `nextDueAt` may spend a pass over a queue repairing keys left blocked (postgres-heads.ts). */
+const unstickEveryMs = 30_000;
+
 /** pg parses json itself; the shared row mapper expects the stored text (a JSON string payload must stay a string). */
 const rawJson: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -71,7 +75,8 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
     // server. Leases and outcomes are safe to lose — the item is delivered
     // again with the same idempotency key — and the next flushed commit makes
     // every earlier one durable too.
-    options: '-c synchronous_commit=off',
+    // Claims and the heads rule need a snapshot per statement (postgres-claim.ts), whatever the server's default.
+    options: '-c synchronous_commit=off -c default_transaction_isolation=read\\ committed',
   };
   const pool = new pg.Pool({ ...config, max: options.poolSize });
   pool.on('error', () => undefined); // an idle client lost its server; the next query reports it
@@ -96,7 +101,11 @@ export class PostgresJournal implements Journal {
   readonly #watched = new Map<string, number>();
   readonly #listener: NotifyListener;
   readonly #batcher: EnqueueBatcher;
-  readonly #claimSql: ClaimStatements;
+  readonly #claimSql: pg.QueryConfig;
+  /** When `nextDueAt` last repaired each queue's keys left blocked behind nothing (postgres-heads.ts). */
+  readonly #unstuckAt = new Map<string, number>();
+  /** Completions of this turn of the event loop, written by one statement. */
+  #completing: Array<CompleteEntry & { resolve: () => void; reject: (error: unknown) => void }> = [];
   readonly audit: AuditLog;
   readonly #cipher: JournalCipher | undefined;
   /** Where key rotation's pass has got to (postgres-crypto.ts). */
@@ -109,7 +118,7 @@ export class PostgresJournal implements Journal {
     this.#S = quoteIdent(schema);
     this.#channel = `caraloom_${schema}`;
     this.#clock = clock;
-    this.#claimSql = claimStatements(this.#S, schema);
+    this.#claimSql = claimStatement(this.#S);
     this.audit = createPostgresAudit({ S: this.#S, schema, clock, withClient: (work) => this.#withClient(work) });
     const wakeAll = () => {
       for (const queue of this.#watched.keys()) this.#watchers.notify(queue);
@@ -159,8 +168,9 @@ export class PostgresJournal implements Journal {
   }
 
   /**
-   * One statement (so one implicit transaction): the update and the attempt
-   * row. No NOTIFY here: PostgreSQL serialises the commits of every
+   * One statement (so one implicit transaction): the update, the attempt
+   * row and, for an item that left the queue, the next item of its order
+   * key unblocked (postgres-heads.ts). No NOTIFY here: PostgreSQL serialises the commits of every
    * notifying transaction in the database (one lock held through the WAL
    * flush), which measured a 20x slower drain. None is needed either: the
    * worker that finished the item looks at the queue again at once, and it
@@ -173,12 +183,14 @@ export class PostgresJournal implements Journal {
       name: `caraloom_${name}`,
       text: `WITH u AS (
          UPDATE $S.journal_items SET ${set}, attempts = attempts + $${base + 1}, lease_until = NULL, lease_owner = NULL, updated_at = $${base + 2}
-         WHERE id = $${base + 3} RETURNING id, queue
+         WHERE id = $${base + 3} RETURNING id, queue, order_key, status
        ), a AS (
          INSERT INTO $S.journal_attempts (item_id, at, ok, status, error, response, duration_ms)
          SELECT id, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9} FROM u WHERE $${base + 4}::bigint IS NOT NULL
+       ), b AS (
+         SELECT $S.journal_unblock(array_agg(queue), array_agg(order_key), array_agg(id)) AS n FROM u WHERE order_key IS NOT NULL AND status <> 'queued' HAVING count(*) > 0
        )
-       SELECT queue FROM u`,
+       SELECT queue, (SELECT n FROM b) AS unblocked FROM u`,
       values: [
         ...params,
         attempt === undefined || options.countAttempt === false ? 0 : 1,
@@ -199,10 +211,36 @@ export class PostgresJournal implements Journal {
     return sealJson(this.#cipher, itemAad(id, 'result'), JSON.stringify(options.result ?? null));
   }
 
-  async complete(id: number, options: FinishOptions = {}): Promise<void> {
+  /**
+   * Completions made in one turn of the event loop (a worker's deliveries
+   * finishing together) share one statement; each resolves once it is
+   * written. If the shared statement fails, each is written on its own, so
+   * one bad completion cannot fail the others.
+   */
+  complete(id: number, options: FinishOptions = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(new StorageUnavailableError(new Error('journal closed')));
+    return new Promise((resolve, reject) => {
+      if (this.#completing.push({ id, options, resolve, reject }) === 1) setImmediate(() => void this.#flushCompletions());
+    });
+  }
+
+  async #flushCompletions(): Promise<void> {
+    const batch = this.#completing;
+    this.#completing = [];
+    try {
+      await (batch.length === 1 ? this.#completeOne(batch[0]!.id, batch[0]!.options ?? {}) : this.completeMany(batch));
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      for (const entry of batch) await this.#completeOne(entry.id, entry.options ?? {}).then(entry.resolve, entry.reject);
+    }
+  }
+
+  async #completeOne(id: number, options: FinishOptions): Promise<void> {
     await this.#finish('complete', id, `status = 'delivered', last_error = NULL, result = $1`, [this.#sealResult(id, options)], options);
   }
 
+  /** One statement for all: updates, attempt rows, and the next item of each order key unblocked. */
   async completeMany(entries: readonly CompleteEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const now = this.#clock.now();
@@ -215,12 +253,14 @@ export class PostgresJournal implements Journal {
            AS v(id, result, counted, at, ok, status, error, response, duration_ms)
        ), u AS (
          UPDATE $S.journal_items i SET status = 'delivered', last_error = NULL, result = v.result, attempts = i.attempts + v.counted, lease_until = NULL, lease_owner = NULL, updated_at = $10
-         FROM v WHERE i.id = v.id RETURNING i.id
+         FROM v WHERE i.id = v.id RETURNING i.id, i.queue, i.order_key
        ), a AS (
          INSERT INTO $S.journal_attempts (item_id, at, ok, status, error, response, duration_ms)
          SELECT v.id, v.at, v.ok, v.status, v.error, v.response, v.duration_ms FROM v JOIN u USING (id) WHERE v.at IS NOT NULL
+       ), b AS (
+         SELECT $S.journal_unblock(array_agg(queue), array_agg(order_key), array_agg(id)) AS n FROM u WHERE order_key IS NOT NULL HAVING count(*) > 0
        )
-       SELECT count(*) FROM u`,
+       SELECT count(*), (SELECT n FROM b) AS unblocked FROM u`,
       values: [
         ids,
         entries.map((entry) => this.#sealResult(entry.id, entry.options ?? {})),
@@ -252,9 +292,10 @@ export class PostgresJournal implements Journal {
     const result = await this.#query(
       `WITH u AS (
          UPDATE $S.journal_items SET status = 'cancelled', last_error = $1, updated_at = $2
-         WHERE id = $3 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $2) RETURNING queue, order_key
+         WHERE id = $3 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $2) RETURNING id, queue, order_key
        )
-       SELECT queue, order_key, CASE WHEN order_key IS NOT NULL THEN pg_notify($4, queue) END FROM u`,
+       SELECT queue, order_key, CASE WHEN order_key IS NOT NULL THEN pg_notify($4, queue) END,
+         CASE WHEN order_key IS NOT NULL THEN $S.journal_unblock(ARRAY[queue], ARRAY[order_key], ARRAY[id]) END FROM u`,
       [reason, now, id, this.#channel],
     );
     return result.rowCount === 1;
@@ -265,7 +306,8 @@ export class PostgresJournal implements Journal {
     const now = this.#clock.now();
     const result = await this.#query(
       `WITH u AS (
-         UPDATE $S.journal_items SET status = 'queued', available_at = $1, lease_until = NULL, lease_owner = NULL, updated_at = $1
+         UPDATE $S.journal_items SET status = 'queued', available_at = $1, lease_until = NULL, lease_owner = NULL, updated_at = $1,
+           blocked = $S.journal_blocked(queue, order_key, id)
          WHERE id = $2 AND status IN ('dead', 'delivered', 'cancelled') RETURNING queue
        )
        SELECT queue, pg_notify($3, queue) FROM u`,
@@ -317,22 +359,32 @@ export class PostgresJournal implements Journal {
     // Fast path, and the usual answer while a backlog drains: something is claimable now.
     const ready = await this.#query<{ due: string }>({
       name: 'caraloom_due_now',
-      text: `SELECT i.available_at AS due FROM $S.journal_items i WHERE i.queue = $1 AND ${claimRule('i', '$2')} ORDER BY i.available_at, i.id LIMIT 1`,
+      text: `SELECT i.available_at AS due FROM $S.journal_items i WHERE i.queue = $1 AND NOT i.blocked AND ${claimRule('i', '$2')} ORDER BY i.available_at, i.id LIMIT 1`,
       values: [queue, now],
     });
     if (ready.rows[0] !== undefined) return Number(ready.rows[0].due);
-    // Otherwise one pass: a keyless item is due at its time or lease end; an
-    // order key at its head's time, and not before every lease on the key
-    // has ended (a later item can hold one; see postgres-claim.ts).
+    // Rarely, a key left blocked behind nothing (an instance of an older release finished its head) is repaired first.
+    if (now - (this.#unstuckAt.get(queue) ?? Number.NEGATIVE_INFINITY) >= unstickEveryMs) {
+      this.#unstuckAt.set(queue, now);
+      const repaired = await this.#query(unstickSql, [queue]);
+      if ((repaired.rowCount ?? 0) > 0) return now;
+    }
+    // Otherwise over the heads (one per order key, and keyless items): a
+    // keyless item is due at its time or lease end; a key's head at its
+    // time, and not before every lease on the key has ended (a later item
+    // can hold one; see postgres-claim.ts). False heads (an earlier item of
+    // the key is queued) are skipped.
     const later = await this.#query<{ due: string | null }>({
       name: 'caraloom_due_later',
-      text: `SELECT min(due) AS due FROM (
-               SELECT greatest(available_at, coalesce(lease_until, 0)) AS due FROM $S.journal_items
-               WHERE queue = $1 AND status = 'queued' AND order_key IS NULL
-               UNION ALL
-               SELECT greatest((array_agg(available_at ORDER BY id))[1], coalesce(max(lease_until), 0)) FROM $S.journal_items
-               WHERE queue = $1 AND status = 'queued' AND order_key IS NOT NULL GROUP BY order_key
-             ) heads`,
+      text: `SELECT min(greatest(i.available_at, coalesce(i.lease_until, 0), coalesce(l.until, 0))) AS due
+             FROM $S.journal_items i
+             LEFT JOIN LATERAL (
+               SELECT max(j.lease_until) AS until FROM $S.journal_items j
+               WHERE i.order_key IS NOT NULL AND j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND NOT j.blocked AND j.lease_until IS NOT NULL
+             ) l ON true
+             WHERE i.queue = $1 AND i.status = 'queued' AND NOT i.blocked
+               AND (i.order_key IS NULL OR NOT EXISTS (
+                 SELECT 1 FROM $S.journal_items j WHERE j.queue = i.queue AND j.order_key = i.order_key AND j.status = 'queued' AND j.id < i.id))`,
       values: [queue],
     });
     const due = later.rows[0]?.due;
