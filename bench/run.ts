@@ -109,6 +109,11 @@ if (results.ingest) {
   const rate = (server: string, c: number) => results.ingest!.find((r) => r.server.startsWith(server) && r.connections === c)?.perSecond ?? Number.NaN;
   out.push('', table(['MLLP ingest', 'conns', 'messages', 'msg/s', 'ACK p50 ms', 'ACK p99 ms', 'not AA'], results.ingest.map((r) => [r.server, r.connections, r.messages, r.perSecond, round(r.p50Ms, 2), round(r.p99Ms, 2), r.notAA])));
   out.push(`(c)/(a) on 1 connection: ${round(rate('(c)', 1) / rate('(a)', 1), 3)} (aim ≥ 0.8); (c) 8 conns / 1 conn: ${round(rate('(c)', 8) / rate('(c)', 1), 2)} (aim ≥ 1.5)`);
+  // Issue #16 aims 1 and 2: one connection against the durable floor (one bare round trip + one synced commit), eight against bare.
+  const row = (server: string, c: number) => results.ingest!.find((r) => r.server.startsWith(server) && r.connections === c);
+  const syncedMs = results.disk ? 1000 / results.disk.rows[0]!.perSecond : Number.NaN;
+  const floorPerSecond = 1000 / ((row('(a)', 1)?.p50Ms ?? Number.NaN) + syncedMs);
+  out.push(`durable floor 1/(bare p50 ${round(row('(a)', 1)?.p50Ms ?? Number.NaN, 3)} ms + synced commit ${round(syncedMs, 3)} ms) = ${round(floorPerSecond)}/s${results.disk ? '' : ' (needs BENCH_ONLY to include disk)'}; (c) 1 conn / floor: ${round(rate('(c)', 1) / floorPerSecond, 3)} (aim ≥ 0.8), ACK p99 ${round(row('(c)', 1)?.p99Ms ?? Number.NaN, 2)} ms (aim ≤ 2); (c)/(a) on 8 connections: ${round(rate('(c)', 8) / rate('(a)', 8), 3)} (aim ≥ 0.5)`);
 }
 if (results.backlog) {
   const b = results.backlog;

@@ -61,7 +61,10 @@ export async function ingestScenario(count: number, seconds: number, log: (line:
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'caraloom-bench-'));
   try {
     await run('(c) connector', async () => {
-      const child = await startChild<{ mllp: string }>('connector', { dataDir, apiUrl: sink.url, apiKey: 'bench-key-0123456789' });
+      // BENCH_INGEST_PROFILE=DIR: the connector child writes a V8 CPU profile there when it stops.
+      const profile = process.env.BENCH_INGEST_PROFILE;
+      const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile)}`] : [];
+      const child = await startChild<{ mllp: string }>('connector', { dataDir, apiUrl: sink.url, apiKey: 'bench-key-0123456789' }, { nodeArgs });
       return { port: portOf(child.info.mllp), close: () => child.stop() };
     });
   } finally {

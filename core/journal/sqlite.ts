@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { makePrivate, privateDirMode } from '../fs-modes.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -49,6 +49,14 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** A group commit done in SQLite (not yet synced): its callers, answered once the WAL sync covering it returns. */
+interface Committed {
+  batch: Pending[];
+  outcomes: EnqueueResult[][];
+  /** Queues that got claimable items: their workers are woken once the sync is under way. */
+  queues: Set<string>;
+}
+
 /** SQLite errors that mean "cannot write now" rather than a bug: AR 207 / 503. */
 const storageCodes = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY|LOCKED|CORRUPT|NOTADB|PERM)/;
 
@@ -66,6 +74,13 @@ export class SqliteJournal implements Journal {
   readonly #statements = new Map<string, Database.Statement>();
   #pending: Pending[] = [];
   #flushScheduled = false;
+  /** A WAL sync is running on the thread pool; enqueues arriving meanwhile wait for it and share the next one. */
+  #syncing = false;
+  /** The -wal file, opened read-only for syncing it (durable journals); opened at the first commit. */
+  #walFd: number | undefined;
+  /** A failed WAL sync: the kernel may have dropped the unsynced pages, so nothing after it is promised (fail-stop). */
+  #broken: unknown;
+  #idle: (() => void)[] = [];
   /** Next row id inside the running group commit (encrypted journals seal with it before the insert). */
   #nextId: number | undefined;
   #closed = false;
@@ -73,7 +88,10 @@ export class SqliteJournal implements Journal {
   readonly audit: AuditLog;
   readonly #cipher: JournalCipher | undefined;
 
+  readonly #file: string;
+
   constructor(options: SqliteJournalOptions) {
+    this.#file = path.resolve(options.file);
     mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true, mode: privateDirMode });
     this.#clock = options.clock ?? systemClock;
     try {
@@ -119,6 +137,7 @@ export class SqliteJournal implements Journal {
 
   #run<T>(work: () => T): T {
     if (this.#closed) throw new StorageUnavailableError(new Error('journal closed'));
+    if (this.#broken !== undefined) throw new StorageUnavailableError(this.#broken);
     try {
       return work();
     } catch (error) {
@@ -131,29 +150,77 @@ export class SqliteJournal implements Journal {
   }
 
   /**
-   * Group commit: every enqueue that arrives in the same turn of the event
-   * loop shares one transaction and one WAL sync, so per-message durability
-   * costs one fsync per batch instead of one per message.
+   * Group commit. A durable journal commits with SQLite's `synchronous =
+   * NORMAL` (no sync inside the transaction, so the event loop is not held
+   * for the disk) and then syncs the WAL file itself on the thread pool
+   * (fdatasync, what `synchronous = FULL` does inside the commit); each
+   * caller is answered only once the sync that covers its commit has
+   * returned. Enqueues that arrive while a sync runs wait for it and share
+   * one transaction and one sync after it. With no sync running an enqueue
+   * is committed at once (end of the current microtask queue, so a burst
+   * in one turn still shares a transaction): no timer or loop turn between
+   * a message and its commit.
    */
   enqueueMany(inputs: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ inputs, resolve, reject });
-      if (!this.#flushScheduled) {
+      if (!this.#flushScheduled && !this.#syncing) {
         this.#flushScheduled = true;
-        setImmediate(() => this.#flush());
+        queueMicrotask(() => this.#flush());
       }
     });
   }
 
   #flush(): void {
     this.#flushScheduled = false;
+    if (this.#syncing || this.#pending.length === 0) return;
+    const committed = this.#commitPending();
+    if (committed === undefined) {
+      this.#settleIdle();
+      return;
+    }
+    if (!this.#durable) {
+      this.#answer(committed);
+      this.#notify(committed);
+      this.#settleIdle();
+      return;
+    }
+    this.#syncing = true;
+    let fd: number;
+    try {
+      fd = this.#wal();
+    } catch (error) {
+      this.#syncFailed(committed, error);
+      return;
+    }
+    fdatasync(fd, (error) => {
+      this.#syncing = false;
+      if (error !== null) {
+        this.#syncFailed(committed, error);
+        return;
+      }
+      this.#answer(committed);
+      // What arrived during the sync goes now, as one transaction and one sync.
+      if (this.#pending.length > 0 && !this.#closed) this.#flush();
+      else this.#settleIdle();
+    });
+    // The worker may claim while the sync runs (the loop is free meanwhile): a delivery of an item a
+    // power cut then takes back was never acknowledged, and its resend carries the same idempotency key.
+    this.#notify(committed);
+  }
+
+  #notify({ queues }: Committed): void {
+    for (const queue of queues) this.#watchers.notify(queue);
+  }
+
+  /** Commits every pending enqueue in one transaction (no sync); undefined when it failed and they were rejected. */
+  #commitPending(): Committed | undefined {
     const batch = this.#pending;
     this.#pending = [];
     const queues = new Set<string>();
-    let outcomes: EnqueueResult[][] = [];
+    let outcomes: EnqueueResult[][];
     try {
       outcomes = this.#run(() => {
-        if (this.#durable) this.#db.pragma('synchronous = FULL');
         try {
           // IMMEDIATE: the insert reads (order key, next id) before it writes; a
           // deferred transaction could not upgrade if another process (keys
@@ -161,19 +228,59 @@ export class SqliteJournal implements Journal {
           return this.#db.transaction(() => batch.map((entry) => this.#savepoint(entry.inputs, queues))).immediate();
         } finally {
           this.#nextId = undefined;
-          if (this.#durable) this.#db.pragma('synchronous = NORMAL');
         }
       });
     } catch (error) {
       for (const entry of batch) entry.reject(error);
-      return;
+      return undefined;
     }
+    return { batch, outcomes, queues };
+  }
+
+  #answer({ batch, outcomes }: Pick<Committed, 'batch' | 'outcomes'>): void {
     batch.forEach((entry, index) => {
       const result = outcomes[index]!;
       if (result instanceof Error) entry.reject(result);
       else entry.resolve(result);
     });
-    for (const queue of queues) this.#watchers.notify(queue);
+  }
+
+  /** The WAL file's descriptor, opened once (the folder synced too, so the file's own entry is durable, as SQLite does for a new WAL). */
+  #wal(): number {
+    if (this.#walFd !== undefined) return this.#walFd;
+    const fd = openSync(`${this.#file}-wal`, 'r');
+    try {
+      const dir = openSync(path.dirname(this.#file), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    this.#walFd = fd;
+    return fd;
+  }
+
+  /** Nothing committed since the last good sync is promised: its callers get 207, and so does every later call. */
+  #syncFailed(committed: Committed, error: unknown): void {
+    this.#syncing = false;
+    this.#broken = error;
+    const refused = new StorageUnavailableError(error);
+    for (const entry of committed.batch) entry.reject(refused);
+    const waiting = this.#pending;
+    this.#pending = [];
+    for (const entry of waiting) entry.reject(refused);
+    this.#settleIdle();
+  }
+
+  #settleIdle(): void {
+    if (this.#syncing || this.#pending.length > 0) return;
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const resolve of idle) resolve();
   }
 
   /** One caller's inputs, all or nothing, without failing the rest of the batch. */
@@ -194,7 +301,8 @@ export class SqliteJournal implements Journal {
     // The id is the ciphertext's associated data, so it is chosen before the
     // insert: the next sequence value, read once per group commit (this
     // IMMEDIATE transaction is the only writer) and counted on from there.
-    const id = this.#cipher === undefined ? null : (this.#nextId ??= (this.#sql(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'journal_items'), 0) + 1 AS id`).get() as { id: number }).id);
+    if (this.#cipher !== undefined && this.#nextId === undefined) this.#nextId = (this.#sql(`SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'journal_items'), 0) + 1 AS id`).get() as { id: number }).id;
+    const id = this.#cipher === undefined ? null : (this.#nextId ?? null);
     const payload = JSON.stringify(input.payload ?? null);
     // RETURNING: the stored row comes back from the insert itself, not a second read.
     const row = this.#sql(
@@ -416,8 +524,17 @@ export class SqliteJournal implements Journal {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#pending.length > 0) this.#flush();
+    // Answer everything enqueued so far: the running sync, then what waits for it.
+    if (this.#syncing || this.#pending.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.#idle.push(resolve);
+        if (!this.#syncing) this.#flush();
+      });
+    }
+    if (this.#closed) return;
     this.#closed = true;
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
     this.#db.close();
   }
 
