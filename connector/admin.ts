@@ -8,7 +8,7 @@ import type { AuditLog } from '../core/audit/log.js';
 import type { Attempt, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
 import type { OutboxPayload } from './outbox.js';
 import { outboxQueue, readOutboxPayload, statusQuery, type MessageStatus } from './outbox.js';
-import { listNewest } from './list-window.js';
+import { idBoundBefore, listNewest } from './list-window.js';
 import type { Playground, PlaygroundKind, PlaygroundRun } from './playground.js';
 
 export interface MessageSummary {
@@ -109,8 +109,29 @@ export function summary(item: JournalItem): MessageSummary {
   };
 }
 
+/** Messages received in one time bucket with one status, door, mapping and action (or ACK code). */
+export interface ActivityRow {
+  /** `floor((receivedAt - since) / bucketMs)`. */
+  bucket: number;
+  status: ItemStatus;
+  /** `mllp`, `http`, `fhir`; null for messages recorded before the door was kept in their metadata. */
+  door: string | null;
+  mapping: string | null;
+  /** The ACK code of a refused message (AE, AR), else refer, cancel, filtered, ignored. */
+  action: string | null;
+  count: number;
+}
+
+export interface Activity {
+  since: string;
+  bucketMs: number;
+  rows: ActivityRow[];
+}
+
 export interface ConnectorAdmin {
   list(options?: ListMessagesOptions): Promise<MessageSummary[]>;
+  /** Exact counts of the messages received since a time, per time bucket, status, door, mapping and action (the console's dashboard). */
+  activity(options: { since: number; bucketMs: number }): Promise<Activity>;
   show(id: number): Promise<MessageDetail | undefined>;
   /** Send a dead, delivered or cancelled message again (same Idempotency-Key). */
   replay(id: number): Promise<boolean>;
@@ -227,6 +248,11 @@ export function createAdmin(journal: Journal, extras: AdminExtras = {}): Connect
     },
     audit: journal.audit,
     counts: () => journal.counts(outboxQueue),
+    async activity({ since, bucketMs }) {
+      const afterId = await idBoundBefore(journal, outboxQueue, since);
+      const rows = await journal.tally({ queue: outboxQueue, since, afterId, bucketMs, fields: ['door', 'mapping', 'ack', 'action'] });
+      return { since: iso(since), bucketMs, rows: rows.map((row) => ({ bucket: row.bucket, status: row.status, door: row.values[0] ?? null, mapping: row.values[1] ?? null, action: row.values[2] ?? row.values[3] ?? null, count: row.count })) };
+    },
     async oldestQueuedAt() {
       const [oldest] = await journal.list({ queue: outboxQueue, status: 'queued', afterId: 0, order: 'asc', limit: 1 });
       return oldest === undefined ? null : iso(oldest.createdAt);

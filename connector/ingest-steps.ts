@@ -65,6 +65,12 @@ export async function dedupe(deps: StepDeps, key: string, hash: string): Promise
   return existing === undefined ? undefined : classify(existing, hash, deps);
 }
 
+/**
+ * The door in plain meta, so dashboards count by door without opening
+ * (decrypting) payloads: `mllp` or `http` for HL7 v2, `fhir` for the FHIR door.
+ */
+export const doorOf = (payload: { kind?: string; door?: string }): string | null => (payload.kind === 'fhir' ? 'fhir' : (payload.door ?? null));
+
 /** Commit a candidate; a key another request committed meanwhile is classified like a repeat. */
 export async function commit(deps: StepDeps, candidate: Candidate): Promise<Committed> {
   const hash = hashOf(candidate.payload);
@@ -74,7 +80,7 @@ export async function commit(deps: StepDeps, candidate: Candidate): Promise<Comm
     orderKey: candidate.orderKey,
     payload: candidate.payload,
     status: candidate.status ?? 'queued',
-    meta: { ...candidate.meta, contentHash: hash },
+    meta: { ...candidate.meta, door: doorOf(candidate.payload), contentHash: hash },
   });
   return created ? { verdict: 'stored', item } : classify(item, hash, deps);
 }
@@ -86,7 +92,7 @@ export async function commit(deps: StepDeps, candidate: Candidate): Promise<Comm
  */
 export async function recordRejected(deps: StepDeps, payload: OutboxPayload, meta: ItemMeta): Promise<number | undefined> {
   try {
-    const { item } = await deps.journal.enqueue({ queue: outboxQueue, payload, status: 'rejected', meta: { ...meta, contentHash: hashOf(payload) } });
+    const { item } = await deps.journal.enqueue({ queue: outboxQueue, payload, status: 'rejected', meta: { ...meta, door: doorOf(payload), contentHash: hashOf(payload) } });
     return item.id;
   } catch (error) {
     deps.logger.warn({ err: describeError(error) }, 'could not record a rejected message');
@@ -110,7 +116,7 @@ export async function recordConflict(deps: StepDeps, candidate: Candidate, origi
       key: `${candidate.key}#conflict:${hash.slice('sha256:'.length, 'sha256:'.length + 24)}`,
       payload: { ...kept, reason },
       status: 'rejected',
-      meta: { ...candidate.meta, ack: 'AR', reason: 'duplicate-conflict', conflictsWith: original.id, contentHash: hash },
+      meta: { ...candidate.meta, door: doorOf(candidate.payload), ack: 'AR', reason: 'duplicate-conflict', conflictsWith: original.id, contentHash: hash },
     });
     return item.id;
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { ApiState, MessageDetail, MessageSummary } from '../connector/admin.js';
+import type { Activity, ApiState, MessageDetail, MessageSummary } from '../connector/admin.js';
 import type { PlaygroundKind, PlaygroundRun } from '../connector/playground.js';
 import type { ItemStatus } from '../core/journal/types.js';
 import type { DeliverySummary, EventSummary, SubscriberStatus } from '../relay/admin.js';
@@ -54,6 +54,10 @@ export const connectorReads = (client: AdminClient) => ({
   async message(id: number): Promise<MessageDetail | undefined> {
     const answer = await client.get<{ data: MessageDetail }>(`/admin/messages/${id}`);
     return answer.status === 404 ? undefined : expectOk<MessageDetail>(client, answer);
+  },
+  /** Exact counts since a time, per bucket, status, door, mapping and action (GET /admin/activity). */
+  async activity(since: string, bucketSeconds: number): Promise<Activity> {
+    return expectOk<Activity>(client, await client.get('/admin/activity', { since, bucketSeconds }));
   },
   /** The connector's own readiness: its journal and whether the Discharge API answers. */
   async ready(): Promise<{ ready: boolean; problems: string[] }> {

@@ -13,20 +13,6 @@ export interface Bucket {
   failed: number;
 }
 
-/** `count` equal buckets of `widthMs` ending at `now`, filled from receive times. */
-export function buckets(items: ReadonlyArray<{ receivedAt: string; failed: boolean }>, now: number, count: number, widthMs: number): Bucket[] {
-  const first = now - count * widthMs;
-  const out: Bucket[] = Array.from({ length: count }, (_, index) => ({ start: first + index * widthMs, total: 0, failed: 0 }));
-  for (const item of items) {
-    const index = Math.floor((Date.parse(item.receivedAt) - first) / widthMs);
-    const bucket = out[index];
-    if (bucket === undefined) continue;
-    bucket.total += 1;
-    if (item.failed) bucket.failed += 1;
-  }
-  return out;
-}
-
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
 export function rateChart(label: string, data: readonly Bucket[]): Html {

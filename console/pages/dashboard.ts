@@ -1,8 +1,8 @@
-import type { ApiState, MessageSummary } from '../../connector/admin.js';
+import type { Activity, ActivityRow, ApiState } from '../../connector/admin.js';
 import type { SubscriberStatus } from '../../relay/admin.js';
 import type { MessagePage, Reading } from '../data.js';
 import { html, type Html } from '../html.js';
-import { buckets, rateChart } from './chart.js';
+import { rateChart, type Bucket } from './chart.js';
 import { age, capped, statusBadge, unreachable, when } from './format.js';
 
 export interface ConnectorView {
@@ -11,8 +11,9 @@ export interface ConnectorView {
   /** Undefined from a connector without `GET /admin/api`. */
   api: Reading<ApiState | undefined>;
   totals: Reading<MessagePage>;
-  hour: Reading<MessageSummary[]>;
-  day: Reading<MessageSummary[]>;
+  /** Exact counts for the last hour (5-minute buckets) and day (hourly buckets). */
+  hour: Reading<Activity>;
+  day: Reading<Activity>;
 }
 
 export interface RelayView {
@@ -22,7 +23,7 @@ export interface RelayView {
   eventsDay: Reading<number>;
 }
 
-/** How many messages a window's sample may hold; counts past it show as `1000+`. */
+/** How many relay events a window's sample may hold; counts past it show as `1000+`. */
 export const windowCap = 1_000;
 
 const columns = ['received', 'ignored', 'queued', 'delivered', 'AE', 'AR', 'dead'] as const;
@@ -30,47 +31,59 @@ type Row = Record<(typeof columns)[number], number>;
 
 const doorNames: Record<string, string> = { mllp: 'MLLP', http: 'HTTP', fhir: 'FHIR' };
 
-/** Counts over one window's sample of message summaries, by mapping (default) or by door. */
-export function tally(messages: readonly MessageSummary[], by: 'mapping' | 'door' = 'mapping'): Map<string, Row> {
-  const rows = new Map<string, Row>();
-  if (by === 'door') for (const door of ['MLLP', 'HTTP', 'FHIR']) rows.set(door, { received: 0, ignored: 0, queued: 0, delivered: 0, AE: 0, AR: 0, dead: 0 });
-  for (const message of messages) {
-    const key = by === 'door' ? (message.door === null ? '(content pruned)' : (doorNames[message.door] ?? message.door)) : (message.mapping ?? '(no mapping)');
-    const row = rows.get(key) ?? { received: 0, ignored: 0, queued: 0, delivered: 0, AE: 0, AR: 0, dead: 0 };
-    row.received += 1;
-    if (message.status === 'filtered') row.ignored += 1;
-    if (message.status === 'queued') row.queued += 1;
-    if (message.status === 'delivered') row.delivered += 1;
-    if (message.status === 'dead') row.dead += 1;
-    if (message.action === 'AE') row.AE += 1;
-    if (message.action === 'AR') row.AR += 1;
-    rows.set(key, row);
+/** Counts of one window, by mapping (default) or by door. */
+export function tally(rows: readonly ActivityRow[], by: 'mapping' | 'door' = 'mapping'): Map<string, Row> {
+  const out = new Map<string, Row>();
+  if (by === 'door') for (const door of ['MLLP', 'HTTP', 'FHIR']) out.set(door, { received: 0, ignored: 0, queued: 0, delivered: 0, AE: 0, AR: 0, dead: 0 });
+  for (const entry of rows) {
+    const key = by === 'door' ? (entry.door === null ? '(not recorded)' : (doorNames[entry.door] ?? entry.door)) : (entry.mapping ?? '(no mapping)');
+    const row = out.get(key) ?? { received: 0, ignored: 0, queued: 0, delivered: 0, AE: 0, AR: 0, dead: 0 };
+    row.received += entry.count;
+    if (entry.status === 'filtered') row.ignored += entry.count;
+    if (entry.status === 'queued') row.queued += entry.count;
+    if (entry.status === 'delivered') row.delivered += entry.count;
+    if (entry.status === 'dead') row.dead += entry.count;
+    if (entry.action === 'AE') row.AE += entry.count;
+    if (entry.action === 'AR') row.AR += entry.count;
+    out.set(key, row);
   }
-  return rows;
+  return out;
 }
 
-function windowTable(connector: string, label: string, reading: Reading<MessageSummary[]>): Html {
+function windowTable(connector: string, label: string, reading: Reading<Activity>): Html {
   if (!reading.ok) return unreachable(`${connector} (${label})`, reading.error);
-  const full = reading.value.length >= windowCap;
   const group = (title: string, by: 'mapping' | 'door') => {
-    const rows = [...tally(reading.value, by)].sort(([a], [b]) => (by === 'door' ? 0 : a.localeCompare(b)));
+    const rows = [...tally(reading.value.rows, by)].sort(([a], [b]) => (by === 'door' ? 0 : a.localeCompare(b)));
     return html`<tbody data-by="${by}"><tr><th scope="colgroup" colspan="${columns.length + 1}" class="group">${title}</th></tr>
-${rows.length === 0 ? html`<tr><td colspan="${columns.length + 1}">None.</td></tr>` : rows.map(([key, row]) => html`<tr><th scope="row">${key}</th>${columns.map((column) => html`<td data-col="${column}">${full ? capped(row[column], windowCap) : row[column]}</td>`)}</tr>`)}</tbody>`;
+${rows.length === 0 ? html`<tr><td colspan="${columns.length + 1}">None.</td></tr>` : rows.map(([key, row]) => html`<tr><th scope="row">${key}</th>${columns.map((column) => html`<td data-col="${column}">${row[column]}</td>`)}</tr>`)}</tbody>`;
   };
   return html`<table class="window" data-window="${label}">
-<caption>${connector}: messages received in the last ${label}${full ? ` (the newest ${windowCap} only)` : ''}</caption>
+<caption>${connector}: messages received in the last ${label}</caption>
 <thead><tr><th scope="col">Door / mapping</th>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
 ${group('By door', 'door')}
 ${group('By mapping', 'mapping')}
 </table>`;
 }
 
-const failed = (message: MessageSummary) => message.status === 'dead' || message.action === 'AE' || message.action === 'AR';
+const failed = (row: ActivityRow) => row.status === 'dead' || row.action === 'AE' || row.action === 'AR';
 
-function charts(view: ConnectorView, now: number): Html {
-  const hour = view.hour.ok ? view.hour.value.map((m) => ({ receivedAt: m.receivedAt, failed: failed(m) })) : [];
-  const day = view.day.ok ? view.day.value.map((m) => ({ receivedAt: m.receivedAt, failed: failed(m) })) : [];
-  return html`<div class="charts">${rateChart('Last hour, per 5 min', buckets(hour, now, 12, 300_000))}${rateChart('Last day, per hour', buckets(day, now, 24, 3_600_000))}</div>`;
+/** `count` buckets of the activity's width from its start; a message received this very millisecond joins the last. */
+export function activityBuckets(activity: Activity, count: number): Bucket[] {
+  const start = Date.parse(activity.since);
+  const out: Bucket[] = Array.from({ length: count }, (_, index) => ({ start: start + index * activity.bucketMs, total: 0, failed: 0 }));
+  for (const row of activity.rows) {
+    const bucket = out[Math.min(count - 1, Math.max(0, row.bucket))]!;
+    bucket.total += row.count;
+    if (failed(row)) bucket.failed += row.count;
+  }
+  return out;
+}
+
+function charts(view: ConnectorView): Html {
+  const empty = (count: number) => Array.from({ length: count }, () => ({ start: 0, total: 0, failed: 0 }));
+  const hour = view.hour.ok ? activityBuckets(view.hour.value, 12) : empty(12);
+  const day = view.day.ok ? activityBuckets(view.day.value, 24) : empty(24);
+  return html`<div class="charts">${rateChart('Last hour, per 5 min', hour)}${rateChart('Last day, per hour', day)}</div>`;
 }
 
 function apiFacts(view: ConnectorView, now: number): Html {
@@ -99,7 +112,7 @@ ${totals === undefined
 <div><dt>Oldest queued</dt><dd>${totals.oldestQueuedAt === null ? 'none' : html`${age(now - Date.parse(totals.oldestQueuedAt))} old`}</dd></div>
 ${apiFacts(view, now)}
 </dl>`}
-${charts(view, now)}
+${charts(view)}
 ${windowTable(view.name, 'hour', view.hour)}
 ${windowTable(view.name, 'day', view.day)}
 </section>`;

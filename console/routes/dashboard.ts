@@ -12,14 +12,14 @@ async function views(deps: ConsoleDeps): Promise<{ connectors: ConnectorView[]; 
   const connectors = await Promise.all(
     deps.connectors.map(async (client) => {
       const reads = connectorReads(client);
-      const [totals, ready, api, day] = await Promise.all([
+      // Exact counts from the connector's journal (one GROUP BY each): the hour in 5-minute buckets, the day in hours.
+      const [totals, ready, api, hour, day] = await Promise.all([
         read(() => reads.messages({ limit: 1 })),
         read(() => reads.ready()),
         read(() => reads.apiState()),
-        read(async () => (await reads.messages({ since: dayAgo, limit: windowCap })).data),
+        read(() => reads.activity(hourAgo, 300)),
+        read(() => reads.activity(dayAgo, 3_600)),
       ]);
-      // One read serves both windows: the hour is the newest part of the day (and capped with it).
-      const hour = day.ok ? { ok: true as const, value: day.value.filter((message) => Date.parse(message.receivedAt) >= now - 3_600_000) } : day;
       return { name: client.name, totals, ready, api, hour, day };
     }),
   );

@@ -20,7 +20,9 @@ test('an aa means the message is in the journal', async (t) => {
   const item = await harness.connector.journal!.getByKey<Hl7OutboxPayload>('connector.outbox', 'RIVERBEND^1234567893^NPI|RB20261120143012001');
   t.is(item?.status, 'queued');
   t.true(item!.payload.hl7.startsWith('MSH|^~\\&|EPICADT|RIVERBEND'));
-  t.deepEqual(Object.keys(item!.meta).sort(), ['action', 'contentHash', 'controlId', 'facility', 'mapping', 'mappingHash', 'patient', 'target', 'type']);
+  // The plain (unencrypted) metadata: ids, codes and names only — the door is there so dashboards count without opening payloads.
+  t.deepEqual(Object.keys(item!.meta).sort(), ['action', 'contentHash', 'controlId', 'door', 'facility', 'mapping', 'mappingHash', 'patient', 'target', 'type']);
+  t.is(item!.meta.door, 'mllp');
 });
 
 test('a duplicate gets aa again and is not queued twice', async (t) => {

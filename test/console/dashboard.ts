@@ -35,6 +35,40 @@ test('the dashboard counts per door and per mapping for the hour and the day, wi
   t.regex(page, /data-count="events-hour">0/);
 });
 
+test('the dashboard counts stay exact past 1,000 messages in a window, from the journal rather than a sample', async (t) => {
+  const harness = await startConsole(t);
+  const text = sample('adt-a03-home-self-care.hl7').toString('latin1');
+  // 1,050 discharges home without services (ACKed and filtered: nothing to deliver), 25 at a time over HTTP.
+  for (let batch = 0; batch < 1_050; batch += 25) {
+    await Promise.all(Array.from({ length: 25 }, async (_, i) => {
+      const body = text.replace(/^(MSH(?:\|[^|\r]*){8}\|)[^|\r]*/, `$1EXACT-${batch + i}`);
+      const posted = await request(`${harness.connector.httpUrl}/hl7`, { method: 'POST', headers: { authorization: 'Bearer hl7-token-0123456789', 'content-type': 'x-application/hl7-v2+er7' }, body });
+      t.is(posted.statusCode, 200);
+      await posted.body.dump();
+    }));
+  }
+  const session = await loginHttp(harness.url, 'viewer');
+  const page = (await session.get('/live/dashboard')).text;
+  for (const window of ['hour', 'day']) {
+    t.is(cell(page, window, 'door', 'HTTP', 'received'), '1050', `${window}: every message, not the newest 1,000`);
+    t.is(cell(page, window, 'door', 'HTTP', 'ignored'), '1050');
+  }
+  t.regex(page, /<svg role="img" aria-label="Last day, per hour: 1050 received/);
+  t.false(page.includes('1000+'));
+  // The admin API behind it, for any other dashboard: bounded windows and buckets.
+  const admin = (query: string) => request(`${harness.connector.httpUrl}/admin/activity?${query}`, { headers: { authorization: 'Bearer admin-token-0123456789' } });
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  const answer = await admin(`since=${encodeURIComponent(since)}&bucketSeconds=300`);
+  const body = (await answer.body.json()) as { data: { bucketMs: number; rows: Array<{ door: string; status: string; count: number }> } };
+  t.is(body.data.bucketMs, 300_000);
+  t.is(body.data.rows.filter((row) => row.door === 'http' && row.status === 'filtered').reduce((sum, row) => sum + row.count, 0), 1_050);
+  for (const [query, why] of [['since=yesterday', 'a time'], [`since=${encodeURIComponent(new Date(Date.now() - 9 * 86_400_000).toISOString())}`, 'older than 8 days'], [`since=${encodeURIComponent(since)}&bucketSeconds=1`, 'too narrow'], [`since=${encodeURIComponent(new Date(Date.now() - 7 * 86_400_000).toISOString())}&bucketSeconds=60`, 'too many buckets']] as const) {
+    const refused = await admin(query);
+    t.is(refused.statusCode, 400, why);
+    t.is(((await refused.body.json()) as { error: { code: string } }).error.code, 'BAD_REQUEST');
+  }
+});
+
 test('the message list finds a message by referral id and its detail lists the webhooks that came back', async (t) => {
   const harness = await startConsole(t);
   t.is(await harness.send('adt-a03-home-health.hl7'), 'AA');
