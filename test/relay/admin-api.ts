@@ -80,6 +80,8 @@ test('subscriber status shows state, backlog and dead letters, and pause holds d
   t.is((await call(relay, '/admin/subscribers/nobody/pause', { method: 'POST', token })).status, 404);
   await call(relay, '/admin/subscribers/ehr/resume', { method: 'POST', token });
   await until(() => endpoint.received.length === 1);
+  // The delivery is recorded once its answer is back (with the other completions of that moment).
+  await until(async () => (await call(relay, '/admin/subscribers', { token })).body.data[0].delivered === 1);
   t.like((await call(relay, '/admin/subscribers', { token })).body.data[0], { state: 'healthy', backlog: 0, delivered: 1 });
 });
 
