@@ -22,6 +22,8 @@ export interface MessageSummary {
   mappingHash: string | null;
   /** The door it came in by (`mllp`, `http`, `fhir`); null once retention removed the content. */
   door: string | null;
+  /** The sending system's address (TCP peer); null for messages recorded before it was kept. */
+  peer: string | null;
   /** refer, cancel, filtered, ignored; or the ACK (AE, AR) for rejected messages. */
   action: string | null;
   attempts: number;
@@ -98,7 +100,8 @@ export function summary(item: JournalItem): MessageSummary {
     mapping: text(item.meta.mapping),
     mappingHash: text(item.meta.mappingHash),
     // FHIR payloads carry their endpoint as `door`; the console counts them under one door.
-    door: payload === null ? null : payload.kind === 'fhir' ? 'fhir' : text(payload.door),
+    door: payload === null ? text(item.meta.door) : payload.kind === 'fhir' ? 'fhir' : text(payload.door),
+    peer: text(item.meta.peer),
     action: text(item.meta.ack ?? item.meta.action),
     attempts: item.attempts,
     nextAttemptAt: item.status === 'queued' ? iso(item.availableAt) : null,

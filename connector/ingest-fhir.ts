@@ -10,7 +10,7 @@ import { StorageUnavailableError } from '../core/errors.js';
 import { FhirOutcomeError } from '../core/fhir/outcome.js';
 import type { JournalItem } from '../core/journal/types.js';
 import { prepareReferral } from './fhir/prepare.js';
-import { commit, dedupe, hashOf, recordConflict, type Candidate, type Repeat } from './ingest-steps.js';
+import { commit, dedupe, hashOf, peerMeta, recordConflict, type Candidate, type Repeat } from './ingest-steps.js';
 import type { FhirIngestInput, FhirIngestResult, IngestDeps } from './ingest.js';
 import type { FhirOutboxPayload } from './outbox.js';
 
@@ -38,7 +38,8 @@ export async function ingestFhir(input: FhirIngestInput, deps: IngestDeps): Prom
   };
   // Which version of the file mapped it (issue #15 §4), from the same set `prepareReferral` was given.
   const mappingHash = deps.mappingHashes?.get(prepared.mapping.file);
-  const candidate: Candidate = { key: prepared.key, orderKey: prepared.orderKey, payload, meta: mappingHash === undefined ? prepared.meta : { ...prepared.meta, mappingHash } };
+  const meta = { ...prepared.meta, ...peerMeta(input.peer), ...(mappingHash === undefined ? {} : { mappingHash }) };
+  const candidate: Candidate = { key: prepared.key, orderKey: prepared.orderKey, payload, meta };
   const found = (repeat: Repeat): Promise<FhirIngestResult> => answerRepeat(repeat, candidate, prepared.conditional, deps).then((item) => ({ kind: 'fhir', outcome: 'duplicate', item, prepared, body }));
 
   const repeat = await storage(() => dedupe(deps, prepared.key, hashOf(payload)));

@@ -14,7 +14,7 @@ import { isHl7ParseError } from './hl7/errors.js';
 import type { Hl7Message } from './hl7/model.js';
 import { parseHl7 } from './hl7/parse.js';
 import { cancelReferral } from './ingest-cancel.js';
-import { commit, dedupe, hashOf, recordConflict, recordRejected, type Candidate, type Committed } from './ingest-steps.js';
+import { commit, dedupe, hashOf, peerMeta, recordConflict, recordRejected, type Candidate, type Committed } from './ingest-steps.js';
 import type { Hl7IngestInput, Hl7IngestResult, IngestDeps, IngestOutcome } from './ingest.js';
 import type { Mapping } from './mapping/compile.js';
 import { map } from './mapping/map.js';
@@ -80,7 +80,7 @@ export async function ingestHl7(input: Hl7IngestInput, deps: IngestDeps): Promis
   }
   const h = message.header;
   if (isAck(h)) return { kind: 'hl7', outcome: 'ack-ignored', encoding };
-  const meta: ItemMeta = { controlId: h.controlId, type: `${h.messageType}^${triggerOf(message)}`, facility: h.sendingFacility.split('^')[0] ?? '' };
+  const meta: ItemMeta = { controlId: h.controlId, type: `${h.messageType}^${triggerOf(message)}`, facility: h.sendingFacility.split('^')[0] ?? '', ...peerMeta(input.peer) };
   const reply = (outcome: AckOutcome, text: string, result: IngestOutcome, errors?: AckError[], itemId?: number) =>
     answer(ackCodeFor(h, outcome), result, (code) => buildAck(message, { code, text, errors, now }), itemId);
   const reject = async (ackError: AckError, text: string, extra: ItemMeta = {}) => {

@@ -6,6 +6,7 @@
  * connector/ingest-fhir.ts) decide what to commit and how to answer.
  */
 import { describeError } from '../core/errors.js';
+import { normalizeAddress } from '../core/mllp/allow-from.js';
 import type { ItemMeta, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
 import type { Logger } from '../core/logger.js';
 import type { ConnectorMetrics } from './metrics.js';
@@ -64,6 +65,9 @@ export async function dedupe(deps: StepDeps, key: string, hash: string): Promise
   const existing = await deps.journal.getByKey(outboxQueue, key);
   return existing === undefined ? undefined : classify(existing, hash, deps);
 }
+
+/** The sending system's address in plain meta (`::ffff:10.0.0.5` read as `10.0.0.5`); nothing when unknown. */
+export const peerMeta = (peer: string | undefined): { peer?: string } => (peer === undefined || peer === '' ? {} : { peer: normalizeAddress(peer) });
 
 /**
  * The door in plain meta, so dashboards count by door without opening

@@ -27,6 +27,8 @@ export interface Hl7IngestInput {
   /** One message's bytes (an MLLP frame's payload, an HTTP body). */
   bytes: Buffer;
   door: Door;
+  /** The sending system's address (the TCP peer), kept with the message: an engine's IP, not patient data. */
+  peer?: string | undefined;
 }
 
 export interface FhirIngestInput {
@@ -38,6 +40,7 @@ export interface FhirIngestInput {
   /** The `If-None-Exist` header, when sent. */
   ifNoneExist?: string | undefined;
   door: 'http';
+  peer?: string | undefined;
 }
 
 export type IngestInput = Hl7IngestInput | FhirIngestInput;

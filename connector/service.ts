@@ -318,9 +318,9 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
       maxInFlightBytes: config.mllp.maxInFlightBytes,
       onDrop: (reason) => m.mllpDropped.inc({ reason }),
       logger: log,
-      onFrame: async (payload) => {
+      onFrame: async (payload, info) => {
         const refused = await belowFloor(payload, 'mllp');
-        return refused !== undefined ? refused.reply : (await run({ kind: 'hl7', bytes: payload, door: 'mllp' })).reply;
+        return refused !== undefined ? refused.reply : (await run({ kind: 'hl7', bytes: payload, door: 'mllp', peer: info.remoteAddress })).reply;
       },
       onOversize: (info) => {
         m.received.inc({ door: 'mllp' });

@@ -84,7 +84,7 @@ export function createFhirIntakeRouter(deps: FhirIntakeDeps): Router {
   async function create(ctx: Context, endpoint: Endpoint): Promise<void> {
     const body = await readFhirJson(ctx, deps.bodyLimit ?? 1024 * 1024);
     const prefer = preferences(ctx);
-    const { item, outcome, prepared } = await deps.ingest({ kind: 'fhir', door: 'http', endpoint, body, ifNoneExist: ctx.get('if-none-exist') || undefined });
+    const { item, outcome, prepared } = await deps.ingest({ kind: 'fhir', door: 'http', endpoint, body, ifNoneExist: ctx.get('if-none-exist') || undefined, peer: ctx.req.socket.remoteAddress });
     const created = outcome === 'accepted';
     const location = statusUrl(ctx, item.id);
 

@@ -59,7 +59,8 @@ export function createConnectorApp(options: ConnectorAppOptions): Koa {
       return;
     }
     const bytes = await readRawBody(ctx.req, options.bodyLimit);
-    const result = await options.ingest({ kind: 'hl7', bytes, door: 'http' });
+    // The socket's address, not X-Forwarded-For: a header anyone on the LAN can write.
+    const result = await options.ingest({ kind: 'hl7', bytes, door: 'http', peer: ctx.req.socket.remoteAddress });
     if (result.reply === undefined) {
       ctx.status = 204; // an ACK came in, or MSH-15 asked for no acknowledgement
       return;

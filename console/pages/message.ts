@@ -39,7 +39,7 @@ function timeline(view: MessageView): Html {
   const errors = m.errors ?? [];
   const ackCode = m.action === 'AE' || m.action === 'AR' ? m.action : m.status === 'rejected' ? 'AR' : 'AA';
   return html`<ol class="timeline">
-<li><strong>Received</strong> ${when(m.receivedAt)} over ${m.door.toUpperCase()}: ${m.type} control id ${m.controlId} from ${m.facility}${m.mapping === null ? '' : `, mapping ${m.mapping}`}${m.mappingHash === null || m.mappingHash === undefined ? '' : html` (file version <code>${m.mappingHash}</code>)`}</li>
+<li><strong>Received</strong> ${when(m.receivedAt)} over ${m.door.toUpperCase()}${m.peer === null || m.peer === undefined ? '' : ` from ${m.peer}`}: ${m.type} control id ${m.controlId}, sending facility ${m.facility}${m.mapping === null ? '' : `, mapping ${m.mapping}`}${m.mappingHash === null || m.mappingHash === undefined ? '' : html` (file version <code>${m.mappingHash}</code>)`}</li>
 <li><strong>ACK sent: ${ackCode}</strong>${m.reason === null ? '' : ` — ${m.reason}`}${errors.length === 0
     ? ''
     : html`<ul>${errors.map((error) => html`<li>ERR ${String(error.code)}${error.location === undefined ? '' : ` at ${String(error.location)}`}${view.showContent && error.userMessage !== undefined ? `: ${error.userMessage}` : ''}</li>`)}</ul>`}</li>

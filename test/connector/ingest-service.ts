@@ -21,8 +21,9 @@ test('an aa means the message is in the journal', async (t) => {
   t.is(item?.status, 'queued');
   t.true(item!.payload.hl7.startsWith('MSH|^~\\&|EPICADT|RIVERBEND'));
   // The plain (unencrypted) metadata: ids, codes and names only — the door is there so dashboards count without opening payloads.
-  t.deepEqual(Object.keys(item!.meta).sort(), ['action', 'contentHash', 'controlId', 'door', 'facility', 'mapping', 'mappingHash', 'patient', 'target', 'type']);
+  t.deepEqual(Object.keys(item!.meta).sort(), ['action', 'contentHash', 'controlId', 'door', 'facility', 'mapping', 'mappingHash', 'patient', 'peer', 'target', 'type']);
   t.is(item!.meta.door, 'mllp');
+  t.is(item!.meta.peer, '127.0.0.1', 'the sending engine\'s address, IPv4-mapped IPv6 read as IPv4');
 });
 
 test('a duplicate gets aa again and is not queued twice', async (t) => {

@@ -86,6 +86,7 @@ test('the message list finds a message by referral id and its detail lists the w
   t.regex(detail, /Webhooks back.*ref_2.*relay edge: <code>referral\.matched<\/code>.*evt_console_1/s);
   // Which version of the mapping file mapped it (the hash `messages show` prints too).
   t.regex(detail, /mapping adt-a03-referral \(file version <code>[0-9a-f]{12}<\/code>\)/);
+  t.regex(detail, /<strong>Received<\/strong> <time [^>]*>[^<]*<\/time> over MLLP from 127\.0\.0\.1: ADT\^A03 control id \w+, sending facility RIVERBEND/, 'the timeline names the sending system');
 });
 
 test('replaying a selection confirms the count, replays those, and is audited', async (t) => {
