@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { CaraloomError, describeError } from '../core/errors.js';
+import { CaraloomError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { matchClinicians } from './clinicians/match.js';
 import type { Clinician, Referral, ReferralInput, ReferralStatus } from './domain.js';
@@ -80,7 +80,7 @@ export class ReferralService {
         throw new CaraloomError('IDEMPOTENCY_CONFLICT', 'Idempotency-Key was already used with a different request body', { status: 409, details: { referral_id: earlier.referralId } });
       }
       if (referral !== undefined) {
-        await store.commit();
+        await store.save();
         return { referral, replayed: true };
       }
     }
@@ -111,7 +111,7 @@ export class ReferralService {
     store.addReferral(referral);
     if (slot !== undefined) store.data.idempotency[slot] = { keyId: options.keyId, key: idempotencyKey!, fingerprint: print, referralId: referral.id, createdAt: now };
     store.data.pendingEvents.push(referral.id);
-    await store.commit();
+    await store.save();
     await this.publish(referral);
     return { referral, replayed: false };
   }
@@ -145,7 +145,7 @@ export class ReferralService {
       if (referral !== undefined) published += await this.publish(referral);
       else store.data.pendingEvents = store.data.pendingEvents.filter((pending) => pending !== id);
     }
-    await store.commit();
+    await store.save();
     return published;
   }
 
@@ -155,15 +155,15 @@ export class ReferralService {
    * referral, so a second publish after a crash is deduplicated by the journal.
    */
   private async publish(referral: Referral): Promise<number> {
-    const { store, clock, webhooks, logger } = this.options;
+    const { store, clock, webhooks } = this.options;
     const created = makeEvent(derivedId('evt', referral.id, 'referral.created'), 'referral.created', referralJson({ ...referral, status: 'pending', matches: [] }), clock);
     const events = [created];
     if (referral.matches.length > 0) events.push(makeEvent(derivedId('evt', referral.id, 'referral.matched'), 'referral.matched', referralJson(referral), clock));
     // One patient's events reach a webhook in order; other patients' go in parallel.
     const count = await webhooks.publish(referral.keyId, events, referral.patient.id);
     store.data.pendingEvents = store.data.pendingEvents.filter((id) => id !== referral.id);
-    // Not awaited: losing this write only means the same events are enqueued again, and deduplicated.
-    store.commit().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'could not record published events'));
+    // Not worth a synced write of its own: losing it only means the same events are enqueued again, and deduplicated.
+    store.saveLater();
     return count;
   }
 }

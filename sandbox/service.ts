@@ -83,7 +83,11 @@ export function createSandbox(options: SandboxOptions): SandboxService {
 
   async function start(): Promise<Listener[]> {
     await mkdir(options.dataDir, { recursive: true });
-    store = await SandboxStore.open({ file: `${options.dataDir}/sandbox.json`, maxReferrals: config.maxReferrals });
+    store = await SandboxStore.open({
+      file: `${options.dataDir}/sandbox.json`,
+      maxReferrals: config.maxReferrals,
+      onCheckpointError: (error) => log.warn({ err: describeError(error) }, 'could not rewrite sandbox.json; its change log still holds every change'),
+    });
     const keys = await KeyRing.open(options.dataDir);
     journal = await openJournal({ store: options.store, dataDir: options.dataDir, name: 'sandbox', clock });
     const clinicians = demoClinicians(config.seed, config.clinicians);

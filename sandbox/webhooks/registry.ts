@@ -55,7 +55,7 @@ export class WebhookService {
       createdAt: new Date(clock.now()).toISOString(),
     };
     store.data.webhooks[registration.id] = registration;
-    await store.commit();
+    await store.save();
     // The ping goes to the new endpoint whatever events it chose: it proves the secret works.
     const ping = makeEvent(newId('evt'), 'ping', { webhook_id: registration.id, message: 'CaraLoom sandbox webhook registered' }, clock);
     await enqueueEvents(journal, [ping], [{ ...registration, events: ['ping'] }]);
@@ -71,7 +71,7 @@ export class WebhookService {
     const registration = store.data.webhooks[id];
     if (registration === undefined || registration.keyId !== keyId) return false;
     delete store.data.webhooks[id];
-    await store.commit();
+    await store.save();
     for (const item of await journal.list({ queue: webhookQueue, status: 'queued', meta: { webhookId: id }, limit: 10_000 })) {
       await journal.cancel(item.id, 'webhook registration deleted');
     }

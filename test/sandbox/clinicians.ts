@@ -1,6 +1,10 @@
 import test from 'ava';
 import { generateClinicians } from '../../sandbox/clinicians/generate.js';
-import { serviceStates } from '../../sandbox/geo.js';
+import { matchClinicians } from '../../sandbox/clinicians/match.js';
+import type { Clinician, ClinicianMatch } from '../../sandbox/domain.js';
+import { distanceMiles, serviceStates, serviceZips, type ZipPlace } from '../../sandbox/geo.js';
+import { type CareType, careTypes } from '../../sandbox/vocab/care-types.js';
+import { type Diagnosis, resolveDiagnosis } from '../../sandbox/vocab/diagnoses.js';
 import { startSandbox } from './_harness.js';
 
 const demo = generateClinicians(20260101, 4000);
@@ -91,4 +95,42 @@ test('several bad parameters are all named in one answer', async (t) => {
   const run = await startSandbox(t);
   const { body } = await run.call('/v1/clinicians/search?limit=500&state=ZZ');
   t.deepEqual(body.error.details.map((d: any) => d.parameter).sort(), ['limit', 'state']);
+});
+
+/** Matching as it was before the latitude index: every clinician scored (the reference the index must agree with). */
+function matchEveryone(clinicians: readonly Clinician[], careType: CareType, diagnosis: Diagnosis, place: ZipPlace): Omit<ClinicianMatch, 'reasons'>[] {
+  const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
+  const scored: (ClinicianMatch & { inside: boolean })[] = [];
+  for (const clinician of clinicians) {
+    if (clinician.verification.status !== 'verified' || !clinician.acceptingReferrals) continue;
+    const rank = careType.disciplines.indexOf(clinician.discipline);
+    if (rank < 0) continue;
+    const distance = distanceMiles(place, clinician.location);
+    const inside = distance <= clinician.serviceRadiusMiles;
+    if (!inside && distance > 100) continue;
+    const disciplineFit = rank === 0 ? 1 : Math.max(0.5, 0.8 - 0.1 * (rank - 1));
+    const specialtyFit = diagnosis.category === undefined ? 0.5 : clinician.specialties.includes(diagnosis.category) ? 1 : 0;
+    const distanceFit = inside ? 1 - distance / (2 * clinician.serviceRadiusMiles) : Math.max(0, 0.4 - distance / 250);
+    scored.push({ clinicianId: clinician.id, displayName: clinician.displayName, discipline: clinician.discipline, specialties: clinician.specialties, distanceMiles: round(distance, 1), score: round(0.4 * disciplineFit + 0.35 * specialtyFit + 0.25 * distanceFit, 3), reasons: [], inside });
+  }
+  scored.sort((a, b) => Number(b.inside) - Number(a.inside) || b.score - a.score || a.distanceMiles - b.distanceMiles || a.clinicianId.localeCompare(b.clinicianId));
+  return scored.slice(0, 5).map(({ inside: _inside, reasons: _reasons, ...match }) => match);
+}
+
+test('matching through the latitude index chooses what scoring every clinician chooses', (t) => {
+  const zips = serviceZips();
+  const diagnoses = ['CHF', 'COPD', 'stroke', 'hip fracture', 'Z99.89'].map((value) => resolveDiagnosis(value) ?? { input: value });
+  const differences: string[] = [];
+  let requests = 0;
+  for (let i = 0; i < zips.length; i += 97) {
+    const place = zips[i]!;
+    for (const careType of careTypes) {
+      const diagnosis = diagnoses[i % diagnoses.length] as Diagnosis;
+      const indexed = matchClinicians(demo, { careType, diagnosis, place }).map(({ reasons: _reasons, ...match }) => match);
+      requests++;
+      if (JSON.stringify(indexed) !== JSON.stringify(matchEveryone(demo, careType, diagnosis, place))) differences.push(`${place.zip} ${careType.name}`);
+    }
+  }
+  t.true(requests > 1000);
+  t.deepEqual(differences, []);
 });
