@@ -444,6 +444,7 @@ export class PostgresJournal implements Journal {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#batcher.idle();
+    if (this.#completing.length > 0) await this.#flushCompletions();
     this.#closed = true;
     await this.#listener.close();
     await this.#pool.end().catch(() => undefined);
