@@ -109,7 +109,7 @@ export class ReferralService {
       updatedAt: now,
     };
     store.addReferral(referral);
-    if (slot !== undefined) store.data.idempotency[slot] = { keyId: options.keyId, key: idempotencyKey!, fingerprint: print, referralId: referral.id, createdAt: now };
+    if (slot !== undefined) store.remember(slot, { keyId: options.keyId, key: idempotencyKey!, fingerprint: print, referralId: referral.id, createdAt: now });
     store.data.pendingEvents.push(referral.id);
     await store.save();
     await this.publish(referral);

@@ -273,7 +273,11 @@ export class SandboxStore {
   readonly #checkpoints = new Coalesced(() => this.#checkpoint());
   readonly #logged: Logged;
   #writes = 0;
-  #count: number;
+  /** Referral ids, oldest first from `#head` (only addReferral adds or drops referrals). */
+  #order: string[];
+  #head = 0;
+  /** Idempotency slots per referral id, to drop them with it (records are added through `remember`). */
+  readonly #slots = new Map<string, string[]>();
   #timer: NodeJS.Timeout | undefined;
   /** A failed append may have left the log behind memory: the next save rewrites the file instead. */
   #mustCheckpoint = false;
@@ -290,7 +294,8 @@ export class SandboxStore {
     readonly file: string,
   ) {
     this.#logged = new Logged(db.data);
-    this.#count = Object.keys(db.data.referrals).length;
+    this.#order = Object.keys(db.data.referrals);
+    for (const [slot, record] of Object.entries(db.data.idempotency)) this.#slotOf(record.referralId).push(slot);
   }
 
   static async open(options: OpenStoreOptions): Promise<SandboxStore> {
@@ -386,19 +391,37 @@ export class SandboxStore {
   /** Add a referral, dropping the oldest beyond the bound (and their idempotency records). */
   addReferral(referral: Referral): void {
     const { referrals, idempotency } = this.db.data;
-    const fresh = !Object.hasOwn(referrals, referral.id);
+    if (!Object.hasOwn(referrals, referral.id)) this.#order.push(referral.id);
     referrals[referral.id] = deepFreeze(referral);
-    if (fresh) this.#count++;
-    if (this.#count <= this.maxReferrals) return;
+    if (this.#order.length - this.#head <= this.maxReferrals) return;
     const dropped = new Set<string>();
-    for (const id in referrals) {
-      if (this.#count - dropped.size <= this.maxReferrals) break;
+    while (this.#order.length - this.#head > this.maxReferrals) {
+      const id = this.#order[this.#head++]!;
       dropped.add(id);
+      delete referrals[id];
+      for (const slot of this.#slots.get(id) ?? []) if (idempotency[slot]?.referralId === id) delete idempotency[slot];
+      this.#slots.delete(id);
     }
-    for (const id of dropped) delete referrals[id];
-    this.#count -= dropped.size;
-    for (const key in idempotency) if (dropped.has(idempotency[key]!.referralId)) delete idempotency[key];
+    if (this.#head > 4096) {
+      this.#order = this.#order.slice(this.#head);
+      this.#head = 0;
+    }
     if (this.db.data.pendingEvents.some((id) => dropped.has(id))) this.db.data.pendingEvents = this.db.data.pendingEvents.filter((id) => !dropped.has(id));
+  }
+
+  /** Record an Idempotency-Key's answer under `slot`; dropped with its referral. */
+  remember(slot: string, record: IdempotencyRecord): void {
+    this.db.data.idempotency[slot] = record;
+    this.#slotOf(record.referralId).push(slot);
+  }
+
+  #slotOf(referralId: string): string[] {
+    let slots = this.#slots.get(referralId);
+    if (slots === undefined) {
+      slots = [];
+      this.#slots.set(referralId, slots);
+    }
+    return slots;
   }
 
   /** Finish the writes under way and fold the log into the file. */

@@ -36,7 +36,7 @@ test('a commit resolves once its change is on disk', async (t) => {
 
 test('the oldest referrals are dropped beyond the bound, with their idempotency records', async (t) => {
   const store = await SandboxStore.open({ file: path.join(tempDir(t), 'sandbox.json'), maxReferrals: 10 });
-  store.data.idempotency['key_x first'] = { keyId: 'key_x', key: 'first', fingerprint: 'f', referralId: 'ref_0', createdAt: '' };
+  store.remember('key_x first', { keyId: 'key_x', key: 'first', fingerprint: 'f', referralId: 'ref_0', createdAt: '' });
   for (let i = 0; i < 12; i++) store.addReferral(referral(`ref_${i}`));
   t.deepEqual({ first: Object.keys(store.data.referrals)[0], count: Object.keys(store.data.referrals).length, idempotency: Object.keys(store.data.idempotency) }, { first: 'ref_2', count: 10, idempotency: [] });
 });
@@ -70,7 +70,7 @@ test('a saved change is on disk before the file is rewritten: a fresh open repla
   const file = path.join(tempDir(t), 'sandbox.json');
   const store = await SandboxStore.open({ file, checkpointMs: 60_000 });
   store.addReferral(referral('ref_a'));
-  store.data.idempotency['key_x k1'] = { keyId: 'key_x', key: 'k1', fingerprint: 'f', referralId: 'ref_a', createdAt: '' };
+  store.remember('key_x k1', { keyId: 'key_x', key: 'k1', fingerprint: 'f', referralId: 'ref_a', createdAt: '' });
   store.data.pendingEvents.push('ref_a');
   await store.save();
   // As if the process died now: nothing closed, the file not rewritten.
@@ -158,7 +158,7 @@ test('after any mix of saves and overlapping checkpoints, a fresh open reads wha
     for (let change = 0; change < 1 + Math.floor(random() * 4); change++) {
       const pick = random();
       if (pick < 0.4) store.addReferral(referral(`ref_${next++}`));
-      else if (pick < 0.6) store.data.idempotency[`key_x ${Math.floor(random() * 4)}`] = { keyId: 'key_x', key: 'k', fingerprint: String(step), referralId: `ref_${next - 1}`, createdAt: '' };
+      else if (pick < 0.6) store.remember(`key_x ${Math.floor(random() * 4)}`, { keyId: 'key_x', key: 'k', fingerprint: String(step), referralId: `ref_${next - 1}`, createdAt: '' });
       else if (pick < 0.7) delete store.data.idempotency[`key_x ${Math.floor(random() * 4)}`];
       else if (pick < 0.85) store.data.pendingEvents = Object.keys(store.data.referrals).filter(() => random() < 0.5);
       else checkpoints.push(store.commit());
