@@ -33,11 +33,13 @@ export interface WorkerOptions<P> {
   idlePollMs?: number;
   owner?: string;
   /**
-   * Wake-ups (new work committed, a delivery finished) come at most this
-   * often: under a steady stream each claim takes the items of the last few
-   * milliseconds in one transaction instead of one transaction per item, and
-   * the intake it shares the event loop with is interrupted less. A wake-up
-   * after a quiet spell looks at once. `poke()` always looks at once. 0 off.
+   * Wake-ups (new work committed, a delivery finished while the queue keeps
+   * up) come at most this often: under a steady stream each claim takes the
+   * items of the last few milliseconds in one transaction instead of one
+   * transaction per item, and the intake it shares the event loop with is
+   * interrupted less. A wake-up after a quiet spell looks at once, and so
+   * does a freed slot while a backlog fills every slot. `poke()` always
+   * looks at once. 0 off.
    * @default 2
    */
   wakeGapMs?: number;
@@ -77,6 +79,7 @@ export function createWorker<P>(options: WorkerOptions<P>): Worker {
   /** performance.now() of the last look, for `wake`'s gap (real time: it paces the loop, not the schedule). */
   let lastLookAt = -Infinity;
   let wakeTimer: NodeJS.Timeout | undefined;
+  let saturated = false;
 
   const schedule = (ms: number): void => {
     if (!running) return;
@@ -106,10 +109,10 @@ export function createWorker<P>(options: WorkerOptions<P>): Worker {
   }
 
   /**
-   * Deliveries that finished within `wakeGapMs` of each other are recorded in
-   * one transaction (`completeMany`): under a steady stream that is one
-   * commit for several items instead of one each. The lease still holds each
-   * item meanwhile, and each delivery's slot is free only once its record is.
+   * Deliveries that finished in the same turn of the event loop (answers
+   * that came in together) are recorded in one transaction (`completeMany`):
+   * one commit for several items instead of one each. Each delivery's slot
+   * is free only once its record is.
    */
   const completing: { id: number; options: FinishOptions; done: () => void; failed: (error: unknown) => void }[] = [];
   let completeScheduled = false;
@@ -126,12 +129,11 @@ export function createWorker<P>(options: WorkerOptions<P>): Worker {
     }
   }
   function complete(id: number, finish: FinishOptions): Promise<void> {
-    if (wakeGapMs <= 0) return options.journal.complete(id, finish);
     return new Promise((done, failed) => {
       completing.push({ id, options: finish, done, failed });
       if (completeScheduled) return;
       completeScheduled = true;
-      setTimeout(() => void flushCompletions(), wakeGapMs);
+      setImmediate(() => void flushCompletions());
     });
   }
 
@@ -164,7 +166,9 @@ export function createWorker<P>(options: WorkerOptions<P>): Worker {
     const free = concurrency - pool.pending - pool.size;
     if (free <= 0) return;
     const items = await options.journal.claim<P>({ queue: options.queue, limit: free, leaseMs, owner: options.owner });
-    for (const item of items) void pool.add(() => deliver(item)).then(wake);
+    // A claim that filled every slot means a queue waiting (a backlog): a freed slot looks at once.
+    saturated = items.length === free;
+    for (const item of items) void pool.add(() => deliver(item)).then(() => (saturated ? poke() : wake()));
     // Every slot is taken: the next look comes when a delivery finishes, so
     // there is no need to ask when the next item falls due.
     if (items.length === free) return;

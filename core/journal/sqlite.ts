@@ -8,6 +8,7 @@ import type { AuditLog } from '../audit/log.js';
 import { createSqliteAudit } from './audit-sqlite.js';
 import type { PruneOptions, PruneRule } from './prune.js';
 import { pruneSqlite, reclaimSqlite, useIncrementalVacuum } from './prune-sqlite.js';
+import { createCheckpointer, type Checkpointer } from './sqlite-checkpoint.js';
 import { sqliteMigrations } from './sqlite-schema.js';
 import type { Keyring } from '../crypto/keys.js';
 import { attemptAad, itemAad, openAttemptRow, openItemRow, sealJson, sealText, type JournalCipher } from './cipher.js';
@@ -81,6 +82,10 @@ export class SqliteJournal implements Journal {
   /** A failed WAL sync: the kernel may have dropped the unsynced pages, so nothing after it is promised (fail-stop). */
   #broken: unknown;
   #idle: (() => void)[] = [];
+  /** Runs WAL checkpoints on a worker thread (sqlite-checkpoint.ts); SQLite's own stays as a far-off safety net. */
+  readonly #checkpointer: Checkpointer;
+  /** The thread's checkpoint caught up: copy the few frames since here, between commits, so the next write restarts the WAL. */
+  #finishCheckpoint = false;
   /** Next row id inside the running group commit (encrypted journals seal with it before the insert). */
   #nextId: number | undefined;
   #closed = false;
@@ -111,6 +116,16 @@ export class SqliteJournal implements Journal {
       // SQLite makes the file and its -wal/-shm under the umask: narrow them here
       // (the migrate above has read the WAL, so all three exist by now).
       makePrivate(options.file, `${options.file}-wal`, `${options.file}-shm`);
+      this.#db.pragma('wal_autocheckpoint = 20000');
+      this.#checkpointer = createCheckpointer({
+        file: this.#file,
+        caughtUp: () => {
+          this.#finishCheckpoint = true;
+        },
+        fallback: () => {
+          if (!this.#closed) this.#db.pragma('wal_autocheckpoint = 1000');
+        },
+      });
     } catch (error) {
       throw storageError(error);
     }
@@ -138,6 +153,14 @@ export class SqliteJournal implements Journal {
   #run<T>(work: () => T): T {
     if (this.#closed) throw new StorageUnavailableError(new Error('journal closed'));
     if (this.#broken !== undefined) throw new StorageUnavailableError(this.#broken);
+    if (this.#finishCheckpoint && !this.#db.inTransaction) {
+      this.#finishCheckpoint = false;
+      try {
+        this.#db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // One that cannot run now is done by a later one.
+      }
+    }
     try {
       return work();
     } catch (error) {
@@ -234,6 +257,7 @@ export class SqliteJournal implements Journal {
       for (const entry of batch) entry.reject(error);
       return undefined;
     }
+    this.#checkpointer.committed();
     return { batch, outcomes, queues };
   }
 
@@ -326,7 +350,7 @@ export class SqliteJournal implements Journal {
 
   async claim<P>(options: ClaimOptions): Promise<JournalItem<P>[]> {
     const now = this.#clock.now();
-    return this.#run(() =>
+    const claimed = this.#run(() =>
       this.#db.transaction(() => {
         // Claimable: a head of its order key (not blocked), due, not leased.
         const rows = this.#sql(
@@ -342,6 +366,8 @@ export class SqliteJournal implements Journal {
         });
       })(),
     );
+    if (claimed.length > 0) this.#checkpointer.committed();
+    return claimed;
   }
 
   #finish(id: number, set: string, params: unknown[], options: FinishOptions = {}): void {
@@ -355,6 +381,7 @@ export class SqliteJournal implements Journal {
         this.#unblockNext(id);
       })(),
     );
+    this.#checkpointer.committed();
   }
 
   /**
@@ -533,6 +560,7 @@ export class SqliteJournal implements Journal {
     }
     if (this.#closed) return;
     this.#closed = true;
+    await this.#checkpointer.stop();
     if (this.#walFd !== undefined) closeSync(this.#walFd);
     this.#walFd = undefined;
     this.#db.close();
