@@ -15,9 +15,11 @@
  * connector RSS (median of 1 s samples), journal size, relay intake p99, relay
  * RSS and journal. Exit 1 when the last tenth's RSS or ACK p99 is over 1.1×
  * the first's, its drain rate under 1/1.1 of the first's, the journal's
- * largest size in the last tenth over 1.1× that in the fifth, or anything
- * accepted did not arrive. Writes bench/results/soak.json.
- *   SOAK_MESSAGES=50000 npm run soak     (a quick check: about a minute)
+ * bytes per message kept (answered within the rows retention + interval
+ * before the sample; the file follows the rate, per message kept it must stay
+ * flat) in the last tenth over 1.1× the fifth's, or anything accepted did not
+ * arrive. Writes bench/results/soak.json.
+ *   SOAK_MESSAGES=50000 npm run soak     (a quick check: 1–8 min here, by load)
  *   SOAK_CONNECTIONS=4 SOAK_RELAY_SENDERS=2
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -80,14 +82,15 @@ try {
   log(`soak: ${total} messages over ${connections} MLLP connections, ${relayEvents} relay events to 3 subscribers; retention: rows after ${rowsSeconds} s`);
 
   const samples: Sample[] = [];
+  let load: ReturnType<typeof startMllpLoad> | undefined;
   const sampleOnce = async () => {
     const [c, r] = await Promise.all([memoryOf(connector.proc.pid!), memoryOf(relay.proc.pid!)]);
-    samples.push({ at: performance.now(), connectorRssMb: c.rssMb, relayRssMb: r.rssMb, journalBytes: dirBytes(connectorDir), relayJournalBytes: dirBytes(relayDir) });
+    samples.push({ at: performance.now(), connectorRssMb: c.rssMb, relayRssMb: r.rssMb, journalBytes: dirBytes(connectorDir), relayJournalBytes: dirBytes(relayDir), acked: load?.acked ?? 0 });
   };
   const sampler = setInterval(() => void sampleOnce().catch(() => undefined), 1000);
   const marks: number[] = [performance.now()];
   const step = total / 10;
-  const load = startMllpLoad({
+  load = startMllpLoad({
     port,
     total,
     connections,
@@ -99,7 +102,7 @@ try {
       }
     },
   });
-  const relayLoad = startRelayLoad({ url: `${relay.info.url}/webhooks/caraloom`, secret, events: relayEvents, senders: relaySenders, progress: () => load.acked / total });
+  const relayLoad = startRelayLoad({ url: `${relay.info.url}/webhooks/caraloom`, secret, events: relayEvents, senders: relaySenders, progress: () => (load?.acked ?? 0) / total });
   await load.done;
   while (marks.length <= 10) marks.push(performance.now());
   await relayLoad.done;
@@ -111,7 +114,7 @@ try {
   clearInterval(sampler);
   await sampleOnce();
 
-  const rows = tenthsOf({ marks, latencyMs: load.latencyMs, arrivedBy: sink.arrivedBy, samples, relayLatencyMs: relayLoad.latencyMs, relaySentAtProgress: relayLoad.sentAtProgress });
+  const rows = tenthsOf({ marks, latencyMs: load.latencyMs, arrivedBy: sink.arrivedBy, samples, relayLatencyMs: relayLoad.latencyMs, relaySentAtProgress: relayLoad.sentAtProgress, windowMs: (rowsSeconds + 5) * 1000 });
   const checks = checksOf(rows);
   const lost = load.referableAccepted - (sink.arrived - warmAccepted);
   const relayLost = subs.reduce((sum, s) => sum + Math.max(0, relayLoad.accepted - s.byEvent.size), 0);
@@ -136,8 +139,8 @@ try {
     `Soak: ${total} messages in ${round(result.soakSeconds)} s (${round(seconds)} s in all, warm-up ${warmup}); ${os.cpus().length} × ${String(os.cpus()[0]?.model)}, Node ${process.version}, load average ${result.machine.loadAverage.join(' ')}`,
     '',
     table(
-      ['tenth', 's', 'MLLP msg/s', 'ACK p99 ms', 'drain /s', 'conn RSS MB (max)', 'journal MB', 'relay p99 ms', 'relay RSS MB', 'relay journal MB'],
-      rows.map((r) => [r.tenth, round(r.seconds), round(r.ingestPerSecond), round(r.ackP99Ms, 2), round(r.drainPerSecond), `${round(r.connectorRssMb)} (${round(r.connectorRssMaxMb)})`, round(r.journalMaxMb), round(r.relayIntakeP99Ms, 2), round(r.relayRssMb), round(r.relayJournalMaxMb)]),
+      ['tenth', 's', 'MLLP msg/s', 'ACK p99 ms', 'drain /s', 'conn RSS MB (max)', 'journal MB (B/kept)', 'relay p99 ms', 'relay RSS MB', 'relay journal MB'],
+      rows.map((r) => [r.tenth, round(r.seconds), round(r.ingestPerSecond), round(r.ackP99Ms, 2), round(r.drainPerSecond), `${round(r.connectorRssMb)} (${round(r.connectorRssMaxMb)})`, `${round(r.journalMaxMb)} (${Math.round(r.journalBytesPerKept)})`, round(r.relayIntakeP99Ms, 2), round(r.relayRssMb), round(r.relayJournalMaxMb)]),
     ),
     '',
     table(['check (last tenth)', 'first', 'last', 'ratio', 'aim', 'ok'], checks.map((c) => [c.what, round(c.first, 2), round(c.last, 2), round(c.ratio, 3), `≤ ${c.limit}`, c.ok ? 'yes' : 'NO'])),

@@ -9,10 +9,18 @@ import type { Resource } from 'fhir/r4.js';
 import { StorageUnavailableError } from '../core/errors.js';
 import { FhirOutcomeError } from '../core/fhir/outcome.js';
 import type { JournalItem } from '../core/journal/types.js';
-import { prepareReferral } from './fhir/prepare.js';
+import type * as Prepare from './fhir/prepare.js';
 import { commit, dedupe, hashOf, peerMeta, recordConflict, type Candidate, type Repeat } from './ingest-steps.js';
 import type { FhirIngestInput, FhirIngestResult, IngestDeps } from './ingest.js';
 import type { FhirOutboxPayload } from './outbox.js';
+
+/**
+ * The FHIR door's validation (`@medplum/core`, and the R4 definitions it
+ * parses on first use) is imported with the first FHIR request, once: a
+ * connector that takes only HL7 v2 never holds it (#16 aim 3).
+ */
+let prepare: Promise<typeof Prepare> | undefined;
+const loadPrepare = (): Promise<typeof Prepare> => (prepare ??= import('./fhir/prepare.js'));
 
 async function storage<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -25,6 +33,7 @@ async function storage<T>(work: () => Promise<T>): Promise<T> {
 export async function ingestFhir(input: FhirIngestInput, deps: IngestDeps): Promise<FhirIngestResult> {
   const log = deps.logger;
   deps.metrics?.received.inc({ door: 'fhir' });
+  const { prepareReferral } = await loadPrepare();
   const prepared = prepareReferral(input.body, { kind: input.endpoint, mappings: deps.fhir?.mappings ?? [], deidentify: deps.fhir?.deidentify ?? false, pseudonymKey: deps.pseudonymKey, ifNoneExist: input.ifNoneExist });
   const body = input.body as Resource;
   const payload: FhirOutboxPayload = {

@@ -9,12 +9,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OperationOutcome } from 'fhir/r4.js';
 import type { Config } from '../../config/schema.js';
-import { FhirOutcomeError } from '../../core/fhir/outcome.js';
+import type * as Outcome from '../../core/fhir/outcome.js';
 import { isSandboxKey } from '../delivery/api-client.js';
 import type { IdentifierField, OutboundRequest } from '../mapping/map.js';
 import type { FhirMapping } from './mapping-compile.js';
 import { loadFhirMappingFile, loadFhirMappings } from './mapping-load.js';
-import { prepareReferral } from './prepare.js';
+import { createRequire } from 'node:module';
+import type * as Prepare from './prepare.js';
 
 export interface FhirDryRun {
   /** What the door would answer: 202 (stored), 400 or 422. */
@@ -26,6 +27,20 @@ export interface FhirDryRun {
   key?: string;
   idempotencyKey?: string;
   outcome?: OperationOutcome;
+}
+
+/**
+ * `prepareReferral` and the validation behind it (`@medplum/core`) are
+ * required on the first dry run, not when the connector starts (#16 aim 3):
+ * the playground answers synchronously, so `require` (Node ≥ 20.19 loads an
+ * ES module with it: the same instance `import` gives).
+ */
+let loaded: { prepareReferral: typeof Prepare.prepareReferral; FhirOutcomeError: typeof Outcome.FhirOutcomeError } | undefined;
+const require = createRequire(import.meta.url);
+/** Both through `require`, so the error class is the one `prepareReferral` throws also where a loader (tsx in tests) gives `require` its own copies. */
+function loadPrepare(): NonNullable<typeof loaded> {
+  loaded ??= { prepareReferral: (require('./prepare.js') as typeof Prepare).prepareReferral, FhirOutcomeError: (require('../../core/fhir/outcome.js') as typeof Outcome).FhirOutcomeError };
+  return loaded;
 }
 
 /** True for files `caraloom map` hands to the FHIR dry run. */
@@ -43,6 +58,7 @@ export function dryRunFhir(input: Buffer | string, mappings: readonly FhirMappin
     return { status: 400, outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'structure', diagnostics: 'not valid JSON' }] } };
   }
   const kind = (body as { resourceType?: unknown } | null)?.resourceType === 'Bundle' ? 'Bundle' : 'ServiceRequest';
+  const { prepareReferral, FhirOutcomeError } = loadPrepare();
   try {
     const prepared = prepareReferral(body, { kind, mappings, deidentify: options.deidentify === true });
     return { status: 202, mapping: prepared.mapping, request: prepared.request, identifiers: prepared.identifiers, key: prepared.key, idempotencyKey: prepared.idempotencyKey };
