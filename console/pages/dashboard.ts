@@ -67,6 +67,17 @@ ${group('By mapping', 'mapping')}
 
 const failed = (row: ActivityRow) => row.status === 'dead' || row.action === 'AE' || row.action === 'AR';
 
+/** The last hour of a day counted in 5-minute buckets (its last 12). */
+export function lastHour(day: Activity): Activity {
+  const first = 24 * 12 - 12;
+  return { since: new Date(Date.parse(day.since) + first * day.bucketMs).toISOString(), bucketMs: day.bucketMs, rows: day.rows.filter((row) => row.bucket >= first).map((row) => ({ ...row, bucket: row.bucket - first })) };
+}
+
+/** A day counted in 5-minute buckets, as hours. */
+export function hourly(day: Activity): Activity {
+  return { since: day.since, bucketMs: day.bucketMs * 12, rows: day.rows.map((row) => ({ ...row, bucket: Math.floor(row.bucket / 12) })) };
+}
+
 /** `count` buckets of the activity's width from its start; a message received this very millisecond joins the last. */
 export function activityBuckets(activity: Activity, count: number): Bucket[] {
   const start = Date.parse(activity.since);

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { connectorReads, read, relayReads } from '../data.js';
 import type { ConsoleDeps } from '../deps.js';
-import { dashboardLive, windowCap, type ConnectorView, type RelayView } from '../pages/dashboard.js';
+import { dashboardLive, hourly, lastHour, windowCap, type ConnectorView, type RelayView } from '../pages/dashboard.js';
 import { render } from './common.js';
 
 async function views(deps: ConsoleDeps): Promise<{ connectors: ConnectorView[]; relays: RelayView[]; now: number }> {
@@ -12,15 +12,16 @@ async function views(deps: ConsoleDeps): Promise<{ connectors: ConnectorView[]; 
   const connectors = await Promise.all(
     deps.connectors.map(async (client) => {
       const reads = connectorReads(client);
-      // Exact counts from the connector's journal (one GROUP BY each): the hour in 5-minute buckets, the day in hours.
-      const [totals, ready, api, hour, day] = await Promise.all([
+      // Exact counts from the connector's journal: one GROUP BY over the day in 5-minute buckets,
+      // whose last 12 are the hour and whose twelves are the day's hours.
+      const [totals, ready, api, activity] = await Promise.all([
         read(() => reads.messages({ limit: 1 })),
         read(() => reads.ready()),
         read(() => reads.apiState()),
-        read(() => reads.activity(hourAgo, 300)),
-        read(() => reads.activity(dayAgo, 3_600)),
+        read(() => reads.activity(dayAgo, 300)),
       ]);
-      return { name: client.name, totals, ready, api, hour, day };
+      const windows = activity.ok ? { hour: { ok: true as const, value: lastHour(activity.value) }, day: { ok: true as const, value: hourly(activity.value) } } : { hour: activity, day: activity };
+      return { name: client.name, totals, ready, api, ...windows };
     }),
   );
   const relays = await Promise.all(

@@ -42,7 +42,7 @@ serial('a discharge sent over mllp shows on the dashboard and in messages within
 
   await page.getByRole('link', { name: /^\d+$/ }).first().click();
   const timeline = page.locator('ol.timeline');
-  t.regex((await timeline.textContent()) ?? '', /Received.*over MLLP: ADT\^A03 control id RB20261120143012001/s);
+  t.regex((await timeline.textContent()) ?? '', /Received.*over MLLP from 127\.0\.0\.1: ADT\^A03 control id RB20261120143012001, sending facility RIVERBEND/s);
   t.regex((await timeline.textContent()) ?? '', /ACK sent: AA/);
   t.regex((await timeline.textContent()) ?? '', /Attempt 1.*accepted \(HTTP 201\)/s);
   t.regex((await timeline.textContent()) ?? '', /Delivered.*referral ref_1/s);
