@@ -43,6 +43,7 @@ import { addStorageGauges } from '../core/metrics/storage.js';
 import type { Alerter } from '../core/alerts/alerter.js';
 import type { AlertsConfig } from '../core/alerts/config.js';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
 import type { FhirMapping } from './fhir/mapping-compile.js';
 import { createFhirIntakeRouter } from './fhir/router.js';
 import { outboxQueue, type OutboxPayload } from './outbox.js';
@@ -92,6 +93,23 @@ export interface ConnectorService extends Service {
   settle(): Promise<void>;
   /** Re-read the mapping folders (SIGHUP, `POST /admin/reload`): the new set whole, or the running one and every problem. */
   reload: Reload;
+}
+
+/**
+ * Memory under a backlog (#16 aim 3). The connector's live heap stays flat at
+ * ~30 MB from 10,000 to 100,000 queued messages (`--trace-gc`: every full
+ * collection ends at 29–31 MB); what reached 225 MB of RSS was V8 letting the
+ * old generation grow to 3–4× the live size between full collections. A
+ * growth factor of 1.5 bounds that slack; a full collection of a 30 MB heap
+ * is mostly incremental (a few ms of pause). Process-wide and idempotent;
+ * V8 reads this flag at every limit computation, so setting it at start takes effect.
+ */
+export const heapGrowingPercent = 50;
+let gcPolicySet = false;
+function boundHeapGrowth(): void {
+  if (gcPolicySet) return;
+  setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
+  gcPolicySet = true;
 }
 
 export function createConnector(options: ConnectorOptions): ConnectorService {
@@ -154,6 +172,7 @@ export function createConnector(options: ConnectorOptions): ConnectorService {
   });
 
   async function start(): Promise<Listener[]> {
+    boundHeapGrowth();
     // Everything that can be wrong in files is checked before anything listens.
     const initial = readSet();
     const mappings = initial.set.hl7;

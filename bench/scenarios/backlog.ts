@@ -4,8 +4,18 @@
  * first tenth (10,000 each at the full 100,000) and the connector's peak RSS.
  * Then the API comes back on that port — first a fast local sink, then (a
  * second, smaller backlog) the sandbox — and the drain rate is measured.
+ *
+ * Idle RSS (#16 aim 3) is read after the connector has sat without traffic
+ * for BENCH_IDLE_SECONDS (default 30: V8 gives back the young generation
+ * start-up grew only after ~20 s of quiet), beside the RSS right at start,
+ * for the bench's connector (FHIR mappings on) and for one without FHIR
+ * mappings. The default run stops accepting at BENCH_BACKLOG_SECONDS; the
+ * full mode (`--full` or BENCH_BACKLOG_FULL=1) accepts every one of the
+ * BENCH_BACKLOG messages (100,000) with no time cap and drains for up to 5 min.
+ * BENCH_CONNECTOR_NODE_ARGS (e.g. `--max-semi-space-size=4`) starts these
+ * connectors with those Node flags, to measure a launch setting.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { adtBatch } from '../lib/adt.js';
@@ -24,8 +34,15 @@ export interface BacklogRow {
   sliceSize: number;
   firstP99Ms: number;
   lastP99Ms: number;
-  /** RSS right after start-up (Node + tsx loader + modules): the floor the backlog adds to. */
+  /** RSS right after start-up (Node + modules + what start-up left in the young generation). */
   startRssMb: number;
+  /** RSS after `idleSeconds` without traffic: the bench's connector (FHIR mappings on). */
+  idleRssMb: number;
+  /** The same for a connector without FHIR mappings (HL7 v2 only). */
+  idleNoFhirRssMb: number;
+  idleSeconds: number;
+  /** Every message accepted with no time cap (`--full`). */
+  full: boolean;
   peakRssMb: number;
   drainSinkItems: number;
   drainSinkPerSecond: number;
@@ -55,13 +72,48 @@ async function accept(child: Child<{ mllp: string; http: string }>, count: numbe
   return { load, referable };
 }
 
+/** The full mode: every message of the backlog, no accept time cap. */
+export const backlogFull = (): boolean => process.argv.includes('--full') || process.env.BENCH_BACKLOG_FULL === '1';
+
+const repo = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+
+/** A mappings folder with the shipped HL7 v2 mappings and no `fhir/`: a connector without the FHIR door. */
+function hl7OnlyMappings(root: string): string {
+  const dir = path.join(root, 'hl7-mappings');
+  mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync(path.join(repo, 'mappings')).filter((name) => name.endsWith('.yaml'))) copyFileSync(path.join(repo, 'mappings', file), path.join(dir, file));
+  return dir;
+}
+
+/** RSS after `seconds` without traffic (the last of one sample a second). */
+async function idleRss(pid: number, seconds: number): Promise<number> {
+  let rss = (await memoryOf(pid)).rssMb;
+  for (let s = 0; s < seconds; s += 1) {
+    await new Promise((r) => setTimeout(r, 1000));
+    rss = (await memoryOf(pid)).rssMb;
+  }
+  return rss;
+}
+
 export async function backlogScenario(count: number, acceptSeconds: number, drainSeconds: number, log: (line: string) => void): Promise<BacklogRow> {
+  const full = backlogFull();
+  if (full) {
+    acceptSeconds = 0;
+    drainSeconds = Math.max(drainSeconds, 300);
+  }
+  const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
   const root = mkdtempSync(path.join(os.tmpdir(), 'caraloom-bench-backlog-'));
   const apiPort = await freePort();
-  const child = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c1'), apiUrl: `http://127.0.0.1:${apiPort}`, apiKey: 'bench-key-0123456789', connector: parkAndReplay });
+  const nodeArgs = (process.env.BENCH_CONNECTOR_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c1'), apiUrl: `http://127.0.0.1:${apiPort}`, apiKey: 'bench-key-0123456789', connector: parkAndReplay }, { nodeArgs });
   let peak = 0;
   let row: BacklogRow;
   const startRssMb = (await memoryOf(child.proc.pid!)).rssMb;
+  // Both idle at once (neither uses CPU): the bench's connector and one without FHIR mappings.
+  const noFhir = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c0'), apiUrl: `http://127.0.0.1:${apiPort}`, apiKey: 'bench-key-0123456789', connector: { ...parkAndReplay, mappings: hl7OnlyMappings(root) } }, { nodeArgs });
+  const [idleRssMb, idleNoFhirRssMb] = await Promise.all([idleRss(child.proc.pid!, idleSeconds), idleRss(noFhir.proc.pid!, idleSeconds)]);
+  await noFhir.kill();
+  log(`  idle RSS after ${idleSeconds} s: ${idleRssMb.toFixed(0)} MB (FHIR mappings on; ${startRssMb.toFixed(0)} MB at start), ${idleNoFhirRssMb.toFixed(0)} MB without FHIR mappings`);
   const sampler = setInterval(() => void memoryOf(child.proc.pid!).then((m) => (peak = Math.max(peak, m.peakMb)), () => undefined), 500);
   try {
     const { load, referable } = await accept(child, count, acceptSeconds, 'K');
@@ -76,6 +128,10 @@ export async function backlogScenario(count: number, acceptSeconds: number, drai
       firstP99Ms: percentile(latencies.slice(0, slice), 99),
       lastP99Ms: percentile(latencies.slice(-slice), 99),
       startRssMb,
+      idleRssMb,
+      idleNoFhirRssMb,
+      idleSeconds,
+      full,
       peakRssMb: 0,
       drainSinkItems: referable,
       drainSinkPerSecond: Number.NaN,
@@ -107,7 +163,7 @@ export async function backlogScenario(count: number, acceptSeconds: number, drai
   await first.stop();
   const connector = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c2'), apiUrl: first.info.url, apiKey: first.info.key, connector: parkAndReplay });
   try {
-    const { referable } = await accept(connector, Math.max(100, Math.floor(count / 10)), Math.max(5, acceptSeconds / 3), 'S');
+    const { referable } = await accept(connector, Math.max(100, Math.floor(count / 10)), full ? 0 : Math.max(5, acceptSeconds / 3), 'S');
     const sandbox = await startChild<{ url: string }>('sandbox', sandboxArgs, { timeoutMs: 60_000 });
     const start = performance.now();
     const replayed = replayDead(connector.info.http);
