@@ -14,9 +14,10 @@ const release = (t: import('ava').ExecutionContext) => {
   if (built === undefined) {
     const out = shared;
     const result = buildRelease(out);
+    const unpacking = performance.now();
     execFileSync('tar', ['-xzf', result.file, '-C', out]);
     built = { release: result, root: path.join(out, result.name) };
-    t.log(`${result.name}.tar.gz: ${(result.bytes / 1024 / 1024).toFixed(1)} MiB, built in ${result.seconds.toFixed(1)} s`);
+    t.log(`${result.name}.tar.gz: ${(result.bytes / 1024 / 1024).toFixed(1)} MiB, built in ${result.seconds.toFixed(1)} s, unpacked in ${((performance.now() - unpacking) / 1000).toFixed(1)} s`);
   }
   return built;
 };
@@ -36,8 +37,10 @@ test.serial('the release tarball holds the compiled code, built better-sqlite3, 
 test.serial('the unpacked release runs doctor and up and answers AA with no network at all', (t) => {
   const { root } = release(t);
   const data = path.join(tempDir(t, 'offline-'), 'data');
+  const started = performance.now();
   const run = spawnSync('unshare', ['-n', 'sh', path.resolve('test/ops/_offline-run.sh'), root, data], { encoding: 'utf8', timeout: 120_000 });
   t.is(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  t.log(`offline doctor + up + first AA + graceful stop: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   t.regex(run.stdout, /^ok +config /m, 'doctor checked the config');
   t.regex(run.stdout, /^ok +hl7 mappings +4 in mappings/m, 'doctor found the shipped mappings');
   t.regex(run.stdout, /→ AA message stored/);
