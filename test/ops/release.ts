@@ -70,7 +70,9 @@ test.serial('every systemd unit verifies and rates OK or better in systemd-analy
 test.serial('install.sh lays out /opt, /etc/caraloom and the units in a staging root', (t) => {
   const { root, release: result } = release(t);
   const dest = tempDir(t, 'destdir-');
+  const installing = performance.now();
   const run = spawnSync('sh', [path.join(root, 'ops', 'install.sh')], { encoding: 'utf8', env: { ...process.env, DESTDIR: dest } });
+  t.log(`install.sh into a staging root: ${((performance.now() - installing) / 1000).toFixed(1)} s`);
   t.is(run.status, 0, run.stderr);
   t.true(existsSync(path.join(dest, 'opt', result.name, 'bin', 'caraloom')));
   t.is(readFileSync(path.join(dest, 'opt', 'caraloom-connect', 'RELEASE'), 'utf8').split('\n')[0], result.name);
