@@ -8,7 +8,8 @@
  * connector ingest, journal, delivery, sandbox validation and matching),
  * → the sandbox made the event (`created_at`, after the store's durable write),
  * → the subscriber had it (sandbox journal, signed delivery, relay, fan-out).
- * BENCH_E2E_PROFILE=DIR runs the three services under `--cpu-prof` into DIR.
+ * BENCH_E2E_PROFILE=DIR runs the three services under `--cpu-prof` into DIR;
+ * BENCH_E2E_DELIVERY=N sets the connector's deliveries in flight (default 8, the product's).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -20,7 +21,7 @@ import { adtBatch } from '../lib/adt.js';
 import { portOf, startChild } from '../lib/child.js';
 import { runLoad } from '../lib/mllp-load.js';
 import { freePort } from '../lib/ports.js';
-import { percentile } from '../lib/stats.js';
+import { envInt, percentile } from '../lib/stats.js';
 import { waitFor } from './relay.js';
 
 export interface E2eRow {
@@ -99,7 +100,9 @@ export async function e2eScenario(rate: number, seconds: number, log: (line: str
   });
   const secret = ((await registered.body.json()) as { data: { secret: string } }).data.secret;
   const relay = await startChild<{ url: string }>('relay', { dataDir: dir('relay'), relay: { port: relayPort, secrets: [secret], subscribers: [{ name: 'ehr', kind: 'http', url: subscriber.url, concurrency: 8 }] } }, profile('relay'));
-  const connector = await startChild<{ mllp: string }>('connector', { dataDir: dir('connector'), apiUrl: sandbox.info.url, apiKey: sandbox.info.key, connector: { delivery: { concurrency: 8 } } }, profile('connector'));
+  // The product's defaults (8 deliveries in flight over 8 connections); BENCH_E2E_DELIVERY=N tries another width.
+  const width = envInt('BENCH_E2E_DELIVERY', 8);
+  const connector = await startChild<{ mllp: string }>('connector', { dataDir: dir('connector'), apiUrl: sandbox.info.url, apiKey: sandbox.info.key, connector: { delivery: { concurrency: width }, api: { connections: width } } }, profile('connector'));
   try {
     // The sandbox pinged the relay before it listened; its retry (5 s) must land first or it holds later events back.
     await waitFor(() => subscriber.events >= 1, 20_000, 50);
