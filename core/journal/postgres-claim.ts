@@ -82,7 +82,9 @@ export const claimFunctionMigration = `CREATE FUNCTION $S.journal_claim(p_queue 
      IF picked IS NULL THEN RETURN; END IF;
      RETURN QUERY WITH leased AS (
        UPDATE $S.journal_items i SET lease_until = p_lease_until, lease_owner = p_owner, updated_at = p_now
-       WHERE i.id = ANY (picked) AND ${claimRule('i', 'p_now')}
+       -- Joined on the ids rather than id = ANY: the planner once AND-ed the whole queued index into this lookup.
+       FROM unnest(picked) AS p(id)
+       WHERE i.id = p.id AND ${claimRule('i', 'p_now')}
        RETURNING i.*
      )
      SELECT * FROM leased ORDER BY available_at, id;
