@@ -11,15 +11,17 @@ import test from 'ava';
 import { Pool } from 'undici';
 import { startChild } from '../../bench/lib/child.js';
 import { tempDir } from '../helpers/temp.js';
-import { eventually, startReceiver } from './_harness.js';
+import { eventuallyValue } from '../helpers/eventually.js';
+import { startReceiver } from './_harness.js';
 
 const body = (i: number) => JSON.stringify({ primary_diagnosis: 'I50.9', care_type: 'home health', zip: ['78756', '10001', '60614', '94110'][i % 4], external_id: `KILL:${i}`, patient: { id: `p-${i % 25}` } });
 
 test('a sandbox killed mid-burst keeps every answered referral, and each referral fires referral.created once', async (t) => {
-  t.timeout(120_000);
+  t.timeout(180_000);
   const dataDir = path.join(tempDir(t, 'caraloom-sandbox-kill-'), 'sandbox');
   const receiver = await startReceiver(t);
-  const start = () => startChild<{ url: string; key: string }>('sandbox', { dataDir, sandbox: { maxReferrals: 1000 } }, { timeoutMs: 60_000 });
+  // A delivery in flight at the kill is tried again once its lease (webhook timeout + 30 s) runs out.
+  const start = () => startChild<{ url: string; key: string }>('sandbox', { dataDir, sandbox: { maxReferrals: 1000, webhooks: { timeout: '1s' } } }, { timeoutMs: 60_000 });
   const first = await start();
   t.teardown(() => first.kill());
   const key = first.info.key;
@@ -62,9 +64,10 @@ test('a sandbox killed mid-burst keeps every answered referral, and each referra
     ids.set(i, ((await answer.body.json()) as { data: { id: string } }).data.id);
   }
   const changed = [...answered].filter(([i, id]) => ids.get(i) !== id).map(([i]) => i);
-  const created = await eventually(
+  const created = await eventuallyValue(
     async () => new Map(receiver.received.filter((delivery) => delivery.body.type === 'referral.created').map((delivery) => [delivery.body.id as string, delivery.body.data.id as string])),
     (events) => new Set(events.values()).size >= new Set(ids.values()).size,
+    90_000,
   );
   const eventsPerReferral = new Map<string, number>();
   for (const referral of created.values()) eventsPerReferral.set(referral, (eventsPerReferral.get(referral) ?? 0) + 1);
