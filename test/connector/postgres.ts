@@ -9,7 +9,7 @@ import { sampleFile } from '../helpers/corpus.js';
 import { eventually, mllpClient, readAck, startApiStandIn, startConnector } from '../helpers/connector.js';
 import { freshSchema, testDatabaseUrl } from '../helpers/postgres.js';
 
-const store = (schema: string) => ({ kind: 'postgres' as const, url: testDatabaseUrl, schema, poolSize: 4, connectTimeoutMs: 2_000, statementTimeoutMs: 30_000 });
+const store = (schema: string) => ({ kind: 'postgres' as const, url: testDatabaseUrl, schema, poolSize: 4, connectTimeoutMs: 10_000, statementTimeoutMs: 30_000 });
 
 test('on postgres a discharge is acked once, deduplicated and delivered', async (t) => {
   const api = await startApiStandIn(t);

@@ -26,7 +26,7 @@ export function freshSchema(t: ExecutionContext): string {
 
 /** A journal on the test server, closed when the test ends (after any later teardowns). */
 export async function openTestJournal(t: ExecutionContext, schema: string, clock: Clock, options: { url?: string; poolSize?: number } = {}): Promise<Journal> {
-  const journal = await openPostgresJournal({ url: options.url ?? testDatabaseUrl, schema, poolSize: options.poolSize ?? 4, clock, connectTimeoutMs: 2_000 });
+  const journal = await openPostgresJournal({ url: options.url ?? testDatabaseUrl, schema, poolSize: options.poolSize ?? 4, clock, connectTimeoutMs: 10_000 });
   t.teardown(() => journal.close());
   return journal;
 }

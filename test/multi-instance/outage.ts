@@ -19,7 +19,7 @@ import { tempDir } from '../helpers/temp.js';
 // in front of the real server is cut): they refuse what they cannot store,
 // say so on /readyz, and take messages again once the database is back.
 
-const store = (url: string, schema: string): StoreConfig => ({ kind: 'postgres', url, schema, poolSize: 2, connectTimeoutMs: 1_000, statementTimeoutMs: 5_000 });
+const store = (url: string, schema: string): StoreConfig => ({ kind: 'postgres', url, schema, poolSize: 2, connectTimeoutMs: 3_000, statementTimeoutMs: 5_000 });
 
 async function sendMllp(url: string, text: string): Promise<string> {
   const { hostname, port } = new URL(url.replace(/^mllp:/, 'http:'));

@@ -10,7 +10,7 @@ export const storeKinds = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof storeKinds)[number];
 
 export function storeFor(t: ExecutionContext, kind: StoreKind): StoreConfig {
-  return kind === 'sqlite' ? storeSchema.parse({ kind: 'sqlite', synchronous: 'normal' }) : storeSchema.parse({ kind: 'postgres', url: testDatabaseUrl, schema: freshSchema(t), poolSize: 4 });
+  return kind === 'sqlite' ? storeSchema.parse({ kind: 'sqlite', synchronous: 'normal' }) : storeSchema.parse({ kind: 'postgres', url: testDatabaseUrl, schema: freshSchema(t), poolSize: 4, connectTimeoutMs: 10_000 });
 }
 
 /** Strings of the sample A03 (test samples, not real people) that must never reach a body below role phi. */

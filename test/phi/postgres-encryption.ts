@@ -124,7 +124,7 @@ test('postgres: two instances opening a new journal with different keys: the sec
 
 // The shared journal behaviour on PostgreSQL, with every payload, result and attempt sealed.
 journalSuite('postgres encrypted', async (t, clock) => {
-  const journal = await openPostgresJournal({ url: testDatabaseUrl, schema: freshSchema(t), poolSize: 4, clock, connectTimeoutMs: 2_000, keyring: keyring() });
+  const journal = await openPostgresJournal({ url: testDatabaseUrl, schema: freshSchema(t), poolSize: 4, clock, connectTimeoutMs: 10_000, keyring: keyring() });
   t.teardown(() => journal.close());
   return journal;
 });
