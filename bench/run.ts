@@ -148,10 +148,10 @@ if (results.encryption) {
   const alone = (mode: string) => e.journalAlone.find((row) => row.mode === mode)!;
   out.push('', table(['encryption at rest (mean of 2 runs each, alternated)', 'plain', 'encrypted', 'encrypted / plain'], [
     ['MLLP ingest, 8 connections (msg/s)', e.rows[0]!.ingest, e.rows[1]!.ingest, `${e.ratio.ingest} (aim ≥ 0.9)`],
-    ['drain to a local sink (deliveries/s)', e.rows[0]!.drain, e.rows[1]!.drain, e.ratio.drain],
-    ['relay intake, 3 subscribers (events/s)', e.rows[0]!.relay, e.rows[1]!.relay, e.ratio.relay],
-    ['journal alone, ingest (items/s)', round(alone('plain').ingest), round(alone('encrypted').ingest), round(alone('encrypted').ingest / alone('plain').ingest, 3)],
-    ['journal alone, drain (items/s)', round(alone('plain').drain), round(alone('encrypted').drain), round(alone('encrypted').drain / alone('plain').drain, 3)],
+    ['drain to a local sink (deliveries/s)', e.rows[0]!.drain, e.rows[1]!.drain, `${e.ratio.drain}`],
+    ['relay intake, 3 subscribers (events/s)', e.rows[0]!.relay, e.rows[1]!.relay, `${e.ratio.relay}`],
+    ['journal alone, ingest (items/s)', round(alone('plain').ingest), round(alone('encrypted').ingest), `${round(alone('encrypted').ingest / alone('plain').ingest, 3)}`],
+    ['journal alone, drain (items/s)', round(alone('plain').drain), round(alone('encrypted').drain), `${round(alone('encrypted').drain / alone('plain').drain, 3)}`],
   ]));
 }
 process.stdout.write(`${out.join('\n')}\n`);
