@@ -1,7 +1,7 @@
 import type { Activity, ApiState, MessageDetail, MessageSummary } from '../connector/admin.js';
 import type { PlaygroundKind, PlaygroundRun } from '../connector/playground.js';
 import type { ItemStatus } from '../core/journal/types.js';
-import type { DeliverySummary, EventSummary, SubscriberStatus } from '../relay/admin.js';
+import type { DeliverySummary, EventActivity, EventSummary, SubscriberStatus } from '../relay/admin.js';
 import { AdminUnavailableError, type AdminClient } from './admin-client.js';
 
 /**
@@ -84,6 +84,8 @@ export const connectorReads = (client: AdminClient) => ({
 
 export const relayReads = (client: AdminClient) => ({
   subscribers: async () => expectOk<SubscriberStatus[]>(client, await client.get('/admin/subscribers')),
+  /** Exact counts of the events received since a time, per bucket and type (GET /admin/activity). */
+  activity: async (since: string, bucketSeconds: number) => expectOk<EventActivity>(client, await client.get('/admin/activity', { since, bucketSeconds })),
   events: async (query: { since?: string; type?: string; referralId?: string; limit?: number } = {}) => expectOk<EventSummary[]>(client, await client.get('/admin/events', query)),
   event: async (eventId: string) => {
     const answer = await client.get<unknown>(`/admin/events/${encodeURIComponent(eventId)}`);

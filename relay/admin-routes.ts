@@ -1,4 +1,4 @@
-import { queryTime, queryValue } from '../core/http/query.js';
+import { activityWindow, queryTime, queryValue } from '../core/http/query.js';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { addAuditRoute, recordCall } from '../core/audit/http.js';
@@ -47,6 +47,12 @@ export function addAdminRoutes(router: Router, admin: RelayAdmin, tokens: () => 
     const parsed = range(ctx);
     if (typeof parsed === 'string') return badRequest(ctx, parsed);
     ctx.body = { data: await admin.listEvents({ ...parsed, type: queryValue(ctx, 'type'), referralId: queryValue(ctx, 'referralId') }) };
+  });
+  // Exact counts of the events received, for a dashboard (bounds: core/http/query.ts activityWindow).
+  router.get('/admin/activity', viewer, async (ctx) => {
+    const window = activityWindow(ctx);
+    if (typeof window === 'string') return badRequest(ctx, window);
+    ctx.body = { data: await admin.eventActivity(window) };
   });
   router.get('/admin/events/:eventId', viewer, async (ctx) => {
     const event = await admin.showEvent(ctx.params.eventId!);

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Attempt, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
+import { idBoundBefore } from '../core/journal/id-bounds.js';
 import type { SubscriberConfig } from './config.js';
 import type { RelayEvent } from './event.js';
 import { deliveryId, deliveryInput, inboxQueue, subscriberQueue, subscriberQueuePrefix, wants, type DeliveryPayload } from './match.js';
@@ -65,6 +66,13 @@ function eventSummary(item: JournalItem): EventSummary {
   };
 }
 
+/** Events received in one time bucket of one type. */
+export interface EventActivity {
+  since: string;
+  bucketMs: number;
+  rows: Array<{ bucket: number; type: string | null; count: number }>;
+}
+
 export function deliverySummary(item: JournalItem): DeliverySummary {
   return {
     id: item.id,
@@ -127,6 +135,13 @@ export function createAdmin(journal: Journal, subscribers: readonly SubscriberCo
       const meta = Object.fromEntries(Object.entries({ type: options.type, referralId: options.referralId }).filter(([, value]) => value !== undefined)) as Record<string, string>;
       const items = await journal.list({ queue: inboxQueue, since: options.since, until: options.until, limit: options.limit ?? 50, meta: Object.keys(meta).length === 0 ? undefined : meta });
       return items.map(eventSummary);
+    },
+
+    /** Exact counts of the events received since a time, per time bucket and event type (the console's dashboard). */
+    async eventActivity({ since, bucketMs }: { since: number; bucketMs: number }): Promise<EventActivity> {
+      const afterId = await idBoundBefore(journal, inboxQueue, since);
+      const rows = await journal.tally({ queue: inboxQueue, since, afterId, bucketMs, fields: ['type'] });
+      return { since: new Date(since).toISOString(), bucketMs, rows: rows.map((row) => ({ bucket: row.bucket, type: row.values[0] ?? null, count: row.count })) };
     },
 
     /** An event with its deliveries; after the dedupe window it is rebuilt from its deliveries. */

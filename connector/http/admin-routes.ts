@@ -1,4 +1,4 @@
-import { queryTime, queryValue } from '../../core/http/query.js';
+import { activityWindow, queryTime, queryValue } from '../../core/http/query.js';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isMessageStatus, messageStatuses, type MessageStatus } from '../outbox.js';
@@ -47,16 +47,11 @@ export function addAdminRoutes(router: Router, admin: ConnectorAdmin, tokens: re
     if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1_000)) return fail(ctx, 400, 'BAD_REQUEST', 'limit must be an integer from 1 to 1000');
     ctx.body = { data: await admin.list({ status: status as MessageStatus | undefined, since, until, limit, ...filters }), counts: await admin.counts(), oldestQueuedAt: await admin.oldestQueuedAt() };
   });
-  // Exact counts for a dashboard: since (ISO, within the last 8 days: the count walks every row of the window,
-  // on the connector's own thread) in buckets of bucketSeconds (60 to 86,400; at most 1,000 buckets).
+  // Exact counts for a dashboard (core/http/query.ts: activityWindow bounds the window and its buckets).
   router.get('/admin/activity', requireRole('viewer'), async (ctx) => {
-    const since = queryTime(queryValue(ctx, 'since'));
-    const bucketSeconds = Number(queryValue(ctx, 'bucketSeconds') ?? 3_600);
-    const now = Date.now();
-    if (since === null || since === undefined || since < now - 8 * 86_400_000) return fail(ctx, 400, 'BAD_REQUEST', 'since must be an ISO 8601 time within the last 8 days');
-    if (!(Number.isInteger(bucketSeconds) && bucketSeconds >= 60 && bucketSeconds <= 86_400)) return fail(ctx, 400, 'BAD_REQUEST', 'bucketSeconds must be an integer from 60 to 86400');
-    if ((now - since) / (bucketSeconds * 1_000) > 1_000) return fail(ctx, 400, 'BAD_REQUEST', 'at most 1000 buckets: a later since or wider buckets');
-    ctx.body = { data: await admin.activity({ since, bucketMs: bucketSeconds * 1_000 }) };
+    const window = activityWindow(ctx);
+    if (typeof window === 'string') return fail(ctx, 400, 'BAD_REQUEST', window);
+    ctx.body = { data: await admin.activity(window) };
   });
   router.post('/admin/messages/replay-dead', requireRole('operator'), async (ctx) => {
     const since = queryTime(queryValue(ctx, 'since'));

@@ -3,7 +3,7 @@ import type { SubscriberStatus } from '../../relay/admin.js';
 import type { MessagePage, Reading } from '../data.js';
 import { html, type Html } from '../html.js';
 import { rateChart, type Bucket } from './chart.js';
-import { age, capped, statusBadge, unreachable, when } from './format.js';
+import { age, statusBadge, unreachable, when } from './format.js';
 
 export interface ConnectorView {
   name: string;
@@ -23,8 +23,6 @@ export interface RelayView {
   eventsDay: Reading<number>;
 }
 
-/** How many relay events a window's sample may hold; counts past it show as `1000+`. */
-export const windowCap = 1_000;
 
 const columns = ['received', 'ignored', 'queued', 'delivered', 'AE', 'AR', 'dead'] as const;
 type Row = Record<(typeof columns)[number], number>;
@@ -133,7 +131,7 @@ function relaySection(view: RelayView): Html {
   return html`<section aria-labelledby="r-${view.name}">
 <h2 id="r-${view.name}">Relay ${view.name}</h2>
 ${view.eventsHour.ok && view.eventsDay.ok
-  ? html`<dl class="facts"><div><dt>Events in, last hour</dt><dd data-count="events-hour">${capped(view.eventsHour.value, windowCap)}</dd></div><div><dt>Events in, last day</dt><dd data-count="events-day">${capped(view.eventsDay.value, windowCap)}</dd></div>${view.subscribers.ok ? html`<div><dt>Dead deliveries</dt><dd data-count="relay-dead">${view.subscribers.value.reduce((sum, s) => sum + s.dead, 0)}</dd></div>` : ''}</dl>`
+  ? html`<dl class="facts"><div><dt>Events in, last hour</dt><dd data-count="events-hour">${view.eventsHour.value}</dd></div><div><dt>Events in, last day</dt><dd data-count="events-day">${view.eventsDay.value}</dd></div>${view.subscribers.ok ? html`<div><dt>Dead deliveries</dt><dd data-count="relay-dead">${view.subscribers.value.reduce((sum, s) => sum + s.dead, 0)}</dd></div>` : ''}</dl>`
   : unreachable(`Relay ${view.name}`, view.eventsHour.ok ? (view.eventsDay as { error: string }).error : view.eventsHour.error)}
 ${!view.subscribers.ok
   ? unreachable(`Relay ${view.name} subscribers`, view.subscribers.error)

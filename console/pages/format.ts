@@ -16,7 +16,5 @@ export function age(ms: number): string {
 
 export const statusBadge = (status: string): Html => html`<span class="status s-${status}">${status}</span>`;
 
-/** A count read from a capped sample: `1000+` says the window held at least that many. */
-export const capped = (count: number, cap: number): string => (count >= cap ? `${cap}+` : String(count));
 
 export const unreachable = (what: string, error: string): Html => html`<p class="notice error" role="alert">${what}: ${error}</p>`;

@@ -2,12 +2,11 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { connectorReads, read, relayReads } from '../data.js';
 import type { ConsoleDeps } from '../deps.js';
-import { dashboardLive, hourly, lastHour, windowCap, type ConnectorView, type RelayView } from '../pages/dashboard.js';
+import { dashboardLive, hourly, lastHour, type ConnectorView, type RelayView } from '../pages/dashboard.js';
 import { render } from './common.js';
 
 async function views(deps: ConsoleDeps): Promise<{ connectors: ConnectorView[]; relays: RelayView[]; now: number }> {
   const now = deps.clock.now();
-  const hourAgo = new Date(now - 3_600_000).toISOString();
   const dayAgo = new Date(now - 86_400_000).toISOString();
   const connectors = await Promise.all(
     deps.connectors.map(async (client) => {
@@ -27,12 +26,10 @@ async function views(deps: ConsoleDeps): Promise<{ connectors: ConnectorView[]; 
   const relays = await Promise.all(
     deps.relays.map(async (client) => {
       const reads = relayReads(client);
-      const [subscribers, eventsHour, eventsDay] = await Promise.all([
-        read(() => reads.subscribers()),
-        read(async () => (await reads.events({ since: hourAgo, limit: windowCap })).length),
-        read(async () => (await reads.events({ since: dayAgo, limit: windowCap })).length),
-      ]);
-      return { name: client.name, subscribers, eventsHour, eventsDay };
+      // Exact, like the connector's: the day in 5-minute buckets, the hour its last 12.
+      const [subscribers, activity] = await Promise.all([read(() => reads.subscribers()), read(() => reads.activity(dayAgo, 300))]);
+      const total = (from: number) => (activity.ok ? { ok: true as const, value: activity.value.rows.filter((row) => row.bucket >= from).reduce((sum, row) => sum + row.count, 0) } : activity);
+      return { name: client.name, subscribers, eventsHour: total(24 * 12 - 12), eventsDay: total(0) };
     }),
   );
   return { connectors, relays, now };

@@ -47,8 +47,18 @@ test('the dashboard counts stay exact past 1,000 messages in a window, from the 
       await posted.body.dump();
     }));
   }
+  // And the relay's events, counted the same way.
+  for (const n of [1, 2, 3]) t.is((await harness.relay.send(eventBody(`evt_exact_${n}`))).status, 200);
   const session = await loginHttp(harness.url, 'viewer');
   const page = (await session.get('/live/dashboard')).text;
+  t.regex(page, /data-count="events-hour">3</);
+  t.regex(page, /data-count="events-day">3</);
+  const relayActivity = await request(`${harness.relay.url}/admin/activity?since=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&bucketSeconds=300`, { headers: { authorization: 'Bearer relay-admin-token-0123456789' } });
+  const relayBody = (await relayActivity.body.json()) as { data: { rows: Array<{ type: string; count: number }> } };
+  t.is(relayBody.data.rows.reduce((sum, row) => sum + row.count, 0), 3);
+  const relayRefused = await request(`${harness.relay.url}/admin/activity?since=yesterday`, { headers: { authorization: 'Bearer relay-admin-token-0123456789' } });
+  t.is(relayRefused.statusCode, 400);
+  await relayRefused.body.dump();
   for (const window of ['hour', 'day']) {
     t.is(cell(page, window, 'door', 'HTTP', 'received'), '1050', `${window}: every message, not the newest 1,000`);
     t.is(cell(page, window, 'door', 'HTTP', 'ignored'), '1050');
