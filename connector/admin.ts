@@ -8,7 +8,8 @@ import type { AuditLog } from '../core/audit/log.js';
 import type { Attempt, ItemStatus, Journal, JournalItem } from '../core/journal/types.js';
 import type { OutboxPayload } from './outbox.js';
 import { outboxQueue, readOutboxPayload, statusQuery, type MessageStatus } from './outbox.js';
-import { idBoundBefore, listNewest } from './list-window.js';
+import { idBoundBefore } from '../core/journal/id-bounds.js';
+import { listNewest } from './list-window.js';
 import type { Playground, PlaygroundKind, PlaygroundRun } from './playground.js';
 
 export interface MessageSummary {

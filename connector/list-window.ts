@@ -8,10 +8,8 @@
  * (ids grow with receive time: one writer per SQLite file, one sequence in
  * PostgreSQL). Each page reads about as many rows as it shows.
  */
-import { idAt, idBoundBefore, idRange } from '../core/journal/id-bounds.js';
+import { idAt, idRange } from '../core/journal/id-bounds.js';
 import { itemStatuses, type ItemMeta, type ItemStatus, type Journal, type JournalItem } from '../core/journal/types.js';
-
-export { idBoundBefore };
 
 export interface WindowQuery {
   queue: string;
