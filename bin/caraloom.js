@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// Node flags on the #! line: core/runtime-flags.ts says why (test/ops/runtime-flags.ts keeps them equal).
 // The compiled CLI lives in dist/ (built by `npm install` through the prepare script).
 import { main } from '../dist/cli/main.js';
 

@@ -12,6 +12,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceNodeFlags } from '../core/runtime-flags.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -64,7 +65,7 @@ export function buildRelease(outDir: string): ReleaseResult {
         '#!/bin/sh',
         '# CaraLoom Connect, offline release: runs the bundled Node.js, never a system one.',
         'here=$(dirname "$(readlink -f "$0")")',
-        'exec "$here/../node/bin/node" "$here/caraloom.js" "$@"',
+        `exec "$here/../node/bin/node" ${serviceNodeFlags.join(' ')} "$here/caraloom.js" "$@"`,
         '',
       ].join('\n'),
     );

@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceNodeFlags } from '../../core/runtime-flags.js';
 
 export interface Child<T> {
   proc: ChildProcess;
@@ -21,13 +22,24 @@ export interface Child<T> {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/**
+ * The flags production starts with (core/runtime-flags.ts), so a child's
+ * memory is what a hospital's process would use; BENCH_NODE_ARGS replaces
+ * them to measure another launch setting (`BENCH_NODE_ARGS=' '` for V8's
+ * defaults).
+ */
+export function launchFlags(): string[] {
+  const override = process.env.BENCH_NODE_ARGS;
+  return override === undefined ? [...serviceNodeFlags] : override.split(' ').filter((arg) => arg !== '');
+}
+
 /** `name` is a file in bench/children/ without extension. */
 export async function startChild<T>(name: string, args: unknown, options: { nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<Child<T>> {
   const script = path.join(here, '..', 'children', `${name}.mjs`);
   const build = process.env.CARALOOM_BENCH_BUILD;
   const loader = build === undefined || build === '' ? ['--import', 'tsx'] : [];
   const root = build === undefined || build === '' ? path.join(here, '..', '..') : path.resolve(build);
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script, JSON.stringify(args)], {
+  const proc = spawn(process.execPath, [...launchFlags(), ...(options.nodeArgs ?? []), ...loader, script, JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CARALOOM_ROOT: root },
   });

@@ -12,8 +12,8 @@
  * mappings. The default run stops accepting at BENCH_BACKLOG_SECONDS; the
  * full mode (`--full` or BENCH_BACKLOG_FULL=1) accepts every one of the
  * BENCH_BACKLOG messages (100,000) with no time cap and drains for up to 5 min.
- * BENCH_CONNECTOR_NODE_ARGS (e.g. `--max-semi-space-size=4`) starts these
- * connectors with those Node flags, to measure a launch setting.
+ * The connectors start with production's Node flags (bench/lib/child.ts;
+ * BENCH_NODE_ARGS measures another launch setting).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -108,13 +108,12 @@ export async function backlogScenario(count: number, acceptSeconds: number, drai
   const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
   const root = mkdtempSync(path.join(os.tmpdir(), 'caraloom-bench-backlog-'));
   const apiPort = await freePort();
-  const nodeArgs = (process.env.BENCH_CONNECTOR_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  const child = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c1'), apiUrl: `http://127.0.0.1:${apiPort}`, apiKey: 'bench-key-0123456789', connector: parkAndReplay }, { nodeArgs });
+  const child = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c1'), apiUrl: `http://127.0.0.1:${apiPort}`, apiKey: 'bench-key-0123456789', connector: parkAndReplay });
   let peak = 0;
   let row: BacklogRow;
   const startRssMb = (await memoryOf(child.proc.pid!)).rssMb;
   // Both idle at once (neither uses CPU): the bench's connector and one without FHIR mappings.
-  const noFhir = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c0'), apiUrl: `http://127.0.0.1:${apiPort}`, apiKey: 'bench-key-0123456789', connector: { ...parkAndReplay, mappings: hl7OnlyMappings(root) } }, { nodeArgs });
+  const noFhir = await startChild<{ mllp: string; http: string }>('connector', { dataDir: path.join(root, 'c0'), apiUrl: `http://127.0.0.1:${apiPort}`, apiKey: 'bench-key-0123456789', connector: { ...parkAndReplay, mappings: hl7OnlyMappings(root) } });
   const [idleRssMb, idleNoFhirRssMb] = await Promise.all([idleRss(child.proc.pid!, idleSeconds), idleRss(noFhir.proc.pid!, idleSeconds)]);
   await noFhir.kill();
   log(`  idle RSS (lowest over ${idleSeconds} s): ${idleRssMb.toFixed(0)} MB (FHIR mappings on; ${startRssMb.toFixed(0)} MB at start), ${idleNoFhirRssMb.toFixed(0)} MB without FHIR mappings`);

@@ -25,6 +25,8 @@ const source = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file);
+// It copies pages from the WAL into the file: no need for a page cache of its own.
+db.pragma('cache_size = -256');
 parentPort.on('message', (message) => {
   if (message === 'stop') {
     db.close();
@@ -80,7 +82,8 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     if (worker !== undefined || failed) return worker;
     try {
       const module = createRequire(import.meta.url).resolve('better-sqlite3');
-      const thread = new Worker(source, { eval: true, workerData: { module, file: options.file } });
+      // A thread that holds one connection and a message handler: a small heap of its own, not the main one's defaults.
+      const thread = new Worker(source, { eval: true, workerData: { module, file: options.file }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
       thread.unref();
       thread.on('message', (caughtUp: boolean) => {
         running = false;

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import { serviceNodeFlags } from '../../core/runtime-flags.js';
 import { buildRelease, type ReleaseResult } from '../../ops/release.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -31,6 +32,7 @@ test.serial('the release tarball holds the compiled code, built better-sqlite3, 
   t.true(readdirSync(path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release')).includes('better_sqlite3.node'));
   for (const dev of ['typescript', 'ava', 'tsx', '@biomejs/biome', 'playwright-core']) t.false(existsSync(path.join(root, 'node_modules', dev)), `${dev} is not shipped`);
   t.is(statSync(path.join(root, 'bin', 'caraloom')).mode & 0o777, 0o755);
+  t.true(readFileSync(path.join(root, 'bin', 'caraloom'), 'utf8').includes(`/node/bin/node" ${serviceNodeFlags.join(' ')} `), 'the wrapper starts Node with the service flags');
   t.false('prepare' in (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts ?? {}), 'no lifecycle script runs at install');
 });
 
