@@ -9,7 +9,9 @@
  * `--max-semi-space-size=4`: under a stream of messages the young
  * generation grows to 3 × 16 MB by default, most of it garbage by the next
  * scavenge; 4 MB semi-spaces cut the connector's peak RSS under a backlog
- * at the same ingest rate. 2 MB cut more but promoted enough short-lived
- * objects to slow 8-connection ingest by a sixth (docs/performance.md, aim 3).
+ * (205 → 165 MB with the SQLite page-cache change) with no ingest
+ * difference outside the build machine's noise over three alternated runs.
+ * 2 MB cut more but looked slower on 8 connections (docs/performance.md,
+ * aim 3).
  */
 export const serviceNodeFlags: readonly string[] = ['--max-semi-space-size=4'];
