@@ -107,13 +107,17 @@ if (results.journal) {
 }
 if (results.ingest) {
   const rate = (server: string, c: number) => results.ingest!.find((r) => r.server.startsWith(server) && r.connections === c)?.perSecond ?? Number.NaN;
-  out.push('', table(['MLLP ingest', 'conns', 'messages', 'msg/s', 'ACK p50 ms', 'ACK p99 ms', 'not AA'], results.ingest.map((r) => [r.server, r.connections, r.messages, r.perSecond, round(r.p50Ms, 2), round(r.p99Ms, 2), r.notAA])));
+  const cpu = (c: { all: number; loop: number } | undefined) => (c === undefined ? '—' : `${round(c.all, 3)} (${round(c.loop, 3)})`);
+  out.push('', table(['MLLP ingest', 'conns', 'messages', 'msg/s', 'ACK p50 ms', 'ACK p99 ms', 'not AA', 'CPU ms/msg (event loop)'], results.ingest.map((r) => [r.server, r.connections, r.messages, r.perSecond, round(r.p50Ms, 2), round(r.p99Ms, 2), r.notAA, r.cpuMs?.of === 'process' ? cpu(r.cpuMs) : `${cpu(r.cpuMs)} harness + client`])));
   out.push(`(c)/(a) on 1 connection: ${round(rate('(c)', 1) / rate('(a)', 1), 3)} (aim ≥ 0.8); (c) 8 conns / 1 conn: ${round(rate('(c)', 8) / rate('(c)', 1), 2)} (aim ≥ 1.5)`);
   // Issue #16 aims 1 and 2: one connection against the durable floor (one bare round trip + one synced commit), eight against bare.
   const row = (server: string, c: number) => results.ingest!.find((r) => r.server.startsWith(server) && r.connections === c);
   const syncedMs = results.disk ? 1000 / results.disk.rows[0]!.perSecond : Number.NaN;
   const floorPerSecond = 1000 / ((row('(a)', 1)?.p50Ms ?? Number.NaN) + syncedMs);
   out.push(`durable floor 1/(bare p50 ${round(row('(a)', 1)?.p50Ms ?? Number.NaN, 3)} ms + synced commit ${round(syncedMs, 3)} ms) = ${round(floorPerSecond)}/s${results.disk ? '' : ' (needs BENCH_ONLY to include disk)'}; (c) 1 conn / floor: ${round(rate('(c)', 1) / floorPerSecond, 3)} (aim ≥ 0.8), ACK p99 ${round(row('(c)', 1)?.p99Ms ?? Number.NaN, 2)} ms (aim ≤ 2); (c)/(a) on 8 connections: ${round(rate('(c)', 8) / rate('(a)', 8), 3)} (aim ≥ 0.5)`);
+  // What one event loop can do at the CPU per message measured: the ceiling no scheduling change can lift.
+  const loop8 = row('(c)', 8)?.cpuMs?.loop;
+  if (loop8 !== undefined && loop8 > 0) out.push(`(c) 8 conns: the connector's event loop spent ${round(loop8, 3)} ms of CPU per message (all threads ${round(row('(c)', 8)!.cpuMs!.all, 3)} ms): one loop's ceiling is ${round(1000 / loop8)}/s = ${round(1000 / loop8 / rate('(a)', 8), 3)} × bare on 8 connections`);
 }
 if (results.backlog) {
   const b = results.backlog;
@@ -129,7 +133,12 @@ if (results.e2e) {
   out.push('', table(['end to end: MLLP → connector → sandbox → relay → subscriber', 'sent', 'referrals', 'arrived', 'p50 ms', 'p99 ms (aim ≤ 100)', 'max ms', 'MLLP ACK p99 ms'], results.e2e.map((e) => [`${e.offeredPerSecond}/s offered for ${e.seconds} s`, e.sent, e.referable, e.arrived, round(e.p50Ms), round(e.p99Ms), round(e.maxMs), round(e.ackP99Ms)])));
 }
 if (results.relay) {
-  out.push('', table(['relay (8 senders)', 'events', 'accepted/s', 'p50 ms', 'p99 ms', 'fan-out to 3 subscribers'], results.relay.map((r) => [r.server, r.events, r.perSecond, round(r.p50Ms, 2), round(r.p99Ms, 2), r.fanOutPerSecond === undefined ? '—' : `${round(r.fanOutPerSecond)} deliveries/s, all in ${round(r.fanOutSeconds ?? 0)} s, lost ${r.lost}`])));
+  out.push('', table(['relay (8 senders)', 'events', 'accepted/s', 'p50 ms', 'p99 ms', 'fan-out to 3 subscribers', 'CPU ms/event (event loop)'], results.relay.map((r) => [r.server, r.events, r.perSecond, round(r.p50Ms, 2), round(r.p99Ms, 2), r.fanOutPerSecond === undefined ? '—' : `${round(r.fanOutPerSecond)} deliveries/s, all in ${round(r.fanOutSeconds ?? 0)} s, lost ${r.lost}`, r.cpuMs === undefined ? '—' : `${round(r.cpuMs.all, 3)} (${round(r.cpuMs.loop, 3)})`])));
+  // Issue #16 aim 4: at the CPU each costs, how far the relay's one event loop can go against the bare handler's.
+  const [bare, relay] = results.relay;
+  if (bare?.cpuMs !== undefined && relay?.cpuMs !== undefined && relay.cpuMs.loop > 0) {
+    out.push(`(b)/(a): ${round(relay.perSecond / bare.perSecond, 3)} (aim ≥ 0.3); CPU per event ${round(relay.cpuMs.all / bare.cpuMs.all, 1)}× the bare handler's per request (event loop ${round(relay.cpuMs.loop / bare.cpuMs.loop, 1)}×): at the same CPU per second the relay's ceiling is ${round(bare.cpuMs.loop / relay.cpuMs.loop, 3)} × bare`);
+  }
 }
 if (results.fuzz) {
   const f = results.fuzz;

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startChild } from '../lib/child.js';
+import { cpuPer, processCpuMs, type CpuMs } from '../lib/cpu.js';
 import { percentile } from '../lib/stats.js';
 import { checkSubscriber, startSubscriber, type Subscriber } from '../lib/subscriber.js';
 import { sendWebhooks, webhookEvent } from '../lib/webhooks.js';
@@ -23,18 +24,11 @@ export interface RelayRow {
   fanOutPerSecond?: number;
   fanOutSeconds?: number;
   lost?: number;
-  /** CPU the relay process used (user + system) per accepted event, intake and fan-out together: steadier than rates on a shared machine. */
-  cpuMsPerEvent?: number;
-}
-
-/** User + system CPU of a process so far, in ms (Linux /proc; undefined elsewhere). */
-function cpuMs(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
+  /**
+   * CPU the server process used per accepted event (user + system; the relay's counts intake and fan-out together),
+   * all threads and the event loop alone: steadier than rates on a shared machine.
+   */
+  cpuMs?: CpuMs;
 }
 
 const secret = 'whsec_bench_0123456789abcdef';
@@ -56,11 +50,14 @@ export async function relayScenario(count: number, seconds: number, log: (line: 
     return { server, events: result.status.filter((s) => s !== -1).length, accepted, perSecond: (accepted / result.elapsedMs) * 1000, p50Ms: percentile(result.latencyMs, 50), p99Ms: percentile(result.latencyMs, 99) };
   };
 
-  const koa = await startChild<{ url: string }>('koa-verify', { secret });
+  const koa = await startChild<{ url: string; pid: number }>('koa-verify', { secret });
   try {
     await sendWebhooks({ url: `${koa.info.url}/webhooks/caraloom`, secret, bodies: Array.from({ length: 300 }, (_, n) => webhookEvent('warm', n)), senders });
+    const before = processCpuMs(koa.info.pid);
     const result = await sendWebhooks({ url: `${koa.info.url}/webhooks/caraloom`, secret, bodies: Array.from({ length: count }, (_, n) => webhookEvent('koa', n)), senders, durationMs: seconds * 1000 });
-    rows.push(row('(a) koa verify only', result));
+    const bare = row('(a) koa verify only', result);
+    bare.cpuMs = cpuPer(before, processCpuMs(koa.info.pid), bare.accepted);
+    rows.push(bare);
   } finally {
     await koa.stop();
   }
@@ -79,12 +76,11 @@ export async function relayScenario(count: number, seconds: number, log: (line: 
     const url = `${relay.info.url}/webhooks/caraloom`;
     const bodies = Array.from({ length: count }, (_, n) => webhookEvent('relay', n));
     const start = performance.now();
-    const cpuBefore = cpuMs(relay.info.pid);
+    const cpuBefore = processCpuMs(relay.info.pid);
     const result = await sendWebhooks({ url, secret, bodies, senders, durationMs: seconds * 1000 });
     const r = row('(b) relay', result);
     const done = await waitFor(() => subs.every((s) => s.byEvent.size >= r.accepted), 40_000);
-    const cpuAfter = cpuMs(relay.info.pid);
-    if (cpuBefore !== undefined && cpuAfter !== undefined && r.accepted > 0) r.cpuMsPerEvent = (cpuAfter - cpuBefore) / r.accepted;
+    r.cpuMs = cpuPer(cpuBefore, processCpuMs(relay.info.pid), r.accepted);
     const lastAt = Math.max(...subs.map((s) => Math.max(...[...s.byEvent.values()].map((e) => e.at))));
     r.fanOutSeconds = (lastAt - start) / 1000;
     r.fanOutPerSecond = (subs.reduce((sum, s) => sum + s.byEvent.size, 0) / (lastAt - start)) * 1000;
@@ -92,7 +88,7 @@ export async function relayScenario(count: number, seconds: number, log: (line: 
     r.lost = subs.reduce((sum, s) => sum + checkSubscriber(s, ids).lost, 0);
     if (!done) log('  relay fan-out did not complete within 40 s');
     rows.push(r);
-    log(`  (b) relay: ${Math.round(r.perSecond)}/s accepted, fan-out ${Math.round(r.fanOutPerSecond)}/s deliveries, complete after ${r.fanOutSeconds.toFixed(1)} s, relay CPU ${r.cpuMsPerEvent?.toFixed(3) ?? '?'} ms per event`);
+    log(`  (b) relay: ${Math.round(r.perSecond)}/s accepted, fan-out ${Math.round(r.fanOutPerSecond)}/s deliveries, complete after ${r.fanOutSeconds.toFixed(1)} s, relay CPU ${r.cpuMs?.all.toFixed(3) ?? '?'} ms per event (event loop ${r.cpuMs?.loop.toFixed(3) ?? '?'})`);
   } finally {
     await relay.stop();
     await Promise.all(subs.map((s) => s.close()));
