@@ -4,7 +4,7 @@
  * relay (child process, SQLite synchronous=FULL) fanning out to 3 HTTP
  * subscribers; fan-out completion = until every subscriber has every event.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startChild } from '../lib/child.js';
