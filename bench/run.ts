@@ -124,7 +124,8 @@ if (results.backlog) {
   out.push('', table(['backlog (API unreachable)', 'value', 'aim'], [
     ['accepted', `${b.accepted} in ${round(b.acceptSeconds)} s (${round(b.acceptPerSecond)}/s)`, '100,000'],
     [`ACK p99 first ${b.sliceSize} / last ${b.sliceSize}`, `${round(b.firstP99Ms)} ms / ${round(b.lastP99Ms)} ms = ${round(b.lastP99Ms / b.firstP99Ms, 2)}×`, '≤ 1.2×'],
-    ['connector RSS at start / peak', `${round(b.startRssMb)} MB / ${round(b.peakRssMb)} MB`, '≤ 200 MB'],
+    [`connector RSS idle, lowest over ${b.idleSeconds} s: FHIR mappings on / off`, `${round(b.idleRssMb)} MB / ${round(b.idleNoFhirRssMb)} MB`, '≤ 70 MB'],
+    ['connector RSS at start / peak while accepting / peak with the drain', `${round(b.startRssMb)} MB / ${round(b.acceptPeakRssMb)} MB / ${round(b.peakRssMb)} MB`, '≤ 150 MB'],
     ['drain to local sink', `${b.drainSinkItems} at ${round(b.drainSinkPerSecond)}/s`, '≥ 2,000/s'],
     ['drain to sandbox', `${b.drainSandboxItems} at ${round(b.drainSandboxPerSecond)}/s`, '—'],
   ]));

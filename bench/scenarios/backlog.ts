@@ -43,6 +43,9 @@ export interface BacklogRow {
   idleSeconds: number;
   /** Every message accepted with no time cap (`--full`). */
   full: boolean;
+  /** Highest RSS while the backlog was accepted (API unreachable): what the queue itself costs. */
+  acceptPeakRssMb: number;
+  /** Highest RSS over the whole run, the drain to the sink included. */
   peakRssMb: number;
   drainSinkItems: number;
   drainSinkPerSecond: number;
@@ -135,13 +138,14 @@ export async function backlogScenario(count: number, acceptSeconds: number, drai
       idleNoFhirRssMb,
       idleSeconds,
       full,
+      acceptPeakRssMb: peak,
       peakRssMb: 0,
       drainSinkItems: referable,
       drainSinkPerSecond: Number.NaN,
       drainSandboxItems: 0,
       drainSandboxPerSecond: Number.NaN,
     };
-    log(`  backlog: ${row.accepted} accepted in ${row.acceptSeconds.toFixed(1)} s, ACK p99 first ${row.sliceSize} ${row.firstP99Ms.toFixed(1)} ms, last ${row.lastP99Ms.toFixed(1)} ms`);
+    log(`  backlog: ${row.accepted} accepted in ${row.acceptSeconds.toFixed(1)} s, ACK p99 first ${row.sliceSize} ${row.firstP99Ms.toFixed(1)} ms, last ${row.lastP99Ms.toFixed(1)} ms; peak RSS so far ${row.acceptPeakRssMb.toFixed(0)} MB`);
     const sink = await startFarSide({ port: apiPort });
     const start = performance.now();
     const replayed = replayDead(child.info.http);
