@@ -47,6 +47,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { FhirMapping } from './fhir/mapping-compile.js';
 import { createFhirIntakeRouter } from './fhir/router.js';
 import { outboxQueue, type OutboxPayload } from './outbox.js';
+import { applyServiceV8Flags } from '../core/runtime-flags.js';
 
 export interface ConnectorOptions {
   /** The `connector:` config section (validated; `connectorConfig({...})` builds one). */
@@ -113,6 +114,7 @@ function boundHeapGrowth(): void {
 }
 
 export function createConnector(options: ConnectorOptions): ConnectorService {
+  applyServiceV8Flags();
   const clock = options.clock ?? systemClock;
   const config = options.config;
   const log = options.logger.child({ component: 'connector' });

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+
 /**
  * The Node.js flags every long-running CaraLoom process starts with (#16 aim
  * 3). V8 sizes its young generation once, when the process starts — a flag
@@ -15,3 +17,28 @@
  * aim 3).
  */
 export const serviceNodeFlags: readonly string[] = ['--max-semi-space-size=4'];
+
+/**
+ * V8 flags a service sets on itself when it is created: V8 reads these when
+ * the code they govern runs, so setting them before then takes effect, and
+ * a V8 that does not know one prints a line and goes on (a launch flag it
+ * does not know stops the process).
+ *
+ * `--liftoff-only`: undici parses HTTP with llhttp compiled to WebAssembly.
+ * At the first request V8 compiles llhttp's parser, one very large function,
+ * with TurboFan on background threads: about 35 MB of compiler memory for a
+ * fraction of a second, and ~8 MB of code kept. That transient was most of
+ * the connector's peak RSS under a backlog (the drain's first request, 121 →
+ * 161 MB). Liftoff, V8's baseline WebAssembly compiler, compiles it in one
+ * pass with neither; HTTP parsing is ~1 % of a delivery's CPU (profiles in
+ * docs/performance.md, aim 3). Only WebAssembly is affected.
+ */
+export const serviceV8Flags: readonly string[] = ['--liftoff-only'];
+
+let v8FlagsSet = false;
+/** Process-wide and idempotent: every service factory calls it. */
+export function applyServiceV8Flags(): void {
+  if (v8FlagsSet) return;
+  for (const flag of serviceV8Flags) setFlagsFromString(flag);
+  v8FlagsSet = true;
+}

@@ -28,6 +28,7 @@ import { createSecretSource, defaultSecretsFile } from './secrets.js';
 import { buildSubscribers } from './subscribers.js';
 import { reloadDetail, restartNeeded } from './reload.js';
 import { addReloadRoute, auditRefusal, problemsOf, serialized, type Reload } from '../core/reload.js';
+import { applyServiceV8Flags } from '../core/runtime-flags.js';
 
 export interface RelayOptions {
   /** The `relay:` config section. */
@@ -76,6 +77,7 @@ export interface Relay extends Service {
  * durable inbox, and one delivery loop per subscriber behind it.
  */
 export function createRelay(options: RelayOptions): Relay {
+  applyServiceV8Flags();
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const env = options.env ?? process.env;

@@ -25,6 +25,7 @@ import { SandboxStore } from './store/store.js';
 import { createDeliveryHandler } from './webhooks/deliver.js';
 import { webhookQueue, type DeliveryPayload } from './webhooks/outbox.js';
 import { WebhookService } from './webhooks/registry.js';
+import { applyServiceV8Flags } from '../core/runtime-flags.js';
 
 export interface SandboxOptions {
   /** The `sandbox:` config section (validated; `sandboxConfig({...})` builds one). */
@@ -72,6 +73,7 @@ function demoClinicians(seed: number, count: number): Clinician[] {
 const deliveredRetentionMs = 7 * 86_400_000;
 
 export function createSandbox(options: SandboxOptions): SandboxService {
+  applyServiceV8Flags();
   const clock = options.clock ?? systemClock;
   const log = options.logger.child({ component: 'sandbox' });
   const config = options.config;
