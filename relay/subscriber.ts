@@ -38,13 +38,21 @@ export function attemptBudgetMs(subscriber: SubscriberConfig): number {
 /** How long a delivery claimed during a probe waits for the probe's verdict. */
 const probeWaitMs = 1_000;
 
+/** A subscriber that delivered nothing for this many cooldowns is down: its fail-fasts count as failed attempts. */
+export const downAfterCooldowns = 10;
+
 /**
  * One subscriber's delivery loop: its own queue and worker (a slow or dead
  * subscriber never holds back another), its circuit breaker, and its pause.
  *
- * - Circuit open: attempts fail fast without a request and count against the
- *   retry schedule like real failures (so a subscriber that fails forever still
- *   reaches dead letters on time); after the cooldown one probe goes through.
+ * - Circuit open: attempts fail fast without a request; after the cooldown
+ *   one probe goes through. A fail-fast uses up the item's retry schedule only
+ *   once the subscriber is *down* — nothing delivered to it for ten cooldowns
+ *   (`downAfterCooldowns`) — so one that fails forever still reaches dead
+ *   letters, and one that flaps (the circuit opening and closing between an
+ *   item's retries) never turns an item it was never sent to into a dead
+ *   letter. Until then a fail-fast waits for the circuit to admit again,
+ *   uncounted.
  * - Paused (410 Gone, or an operator): the worker stops claiming; deliveries
  *   wait, uncounted, until the pause is lifted (`caraloom subscribers resume`).
  */
@@ -54,6 +62,8 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
   const breaker = new CircuitBreaker(options.breaker.failures, options.breaker.cooldownMs);
   let paused = false;
   let started = false;
+  /** The last real attempt this subscriber answered well (or when the runner was made). */
+  let lastSuccessAt = clock.now();
   let stopping: Promise<void> | undefined;
   /**
    * Bumped when this runner pauses itself: a `sync` that read the pause state
@@ -65,7 +75,11 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
   const handle = async (item: JournalItem<DeliveryPayload>): Promise<DeliveryOutcome> => {
     if (paused) return { kind: 'retry', error: 'subscriber paused', retryAfterMs: probeWaitMs, countsAsAttempt: false };
     const admission = breaker.admit(clock.now());
-    if (admission === 'open') return { kind: 'retry', error: 'circuit open: not attempted' };
+    if (admission === 'open') {
+      const now = clock.now();
+      if (now - lastSuccessAt >= downAfterCooldowns * options.breaker.cooldownMs) return { kind: 'retry', error: 'circuit open: not attempted' };
+      return { kind: 'retry', error: 'circuit open: not attempted', retryAfterMs: Math.max(breaker.openUntil - now, probeWaitMs), countsAsAttempt: false };
+    }
     if (admission === 'probing') return { kind: 'retry', error: 'waiting for circuit probe', retryAfterMs: probeWaitMs, countsAsAttempt: false };
     let outcome: SubscriberOutcome;
     try {
@@ -82,6 +96,7 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
       return outcome;
     }
     const failed = outcome.kind === 'retry';
+    if (!failed) lastSuccessAt = clock.now();
     if (breaker.record(!failed, clock.now())) log.warn({ cooldownMs: options.breaker.cooldownMs }, 'circuit opened: subscriber keeps failing');
     else if (admission === 'probe' && !failed) log.info('circuit closed: probe succeeded');
     return outcome;

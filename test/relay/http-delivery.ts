@@ -150,13 +150,53 @@ test('the circuit opens after repeated failures, fails fast, and a probe closes 
   const relay = await startRelay(t, { subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url, ordering: 'none', concurrency: 1 }], breaker: { failures: 2, cooldown: '10m' } }, { clock });
   for (const id of ['evt_cb_1', 'evt_cb_2', 'evt_cb_3']) await relay.send(eventBody(id, { referral: `ref_${id}` }));
   const journal = relay.relay.journal()!;
-  const attempted = async () => (await journal.list({ queue: subscriberQueue('ehr') })).every((item) => item.attempts >= 1);
-  await until(attempted);
+  const handled = async () => (await journal.list({ queue: subscriberQueue('ehr') })).every((item) => item.lastError !== null);
+  await until(handled);
   t.is(endpoint.calls(), 2, 'the third attempt failed fast without a request');
-  t.is((await journal.getByKey(subscriberQueue('ehr'), 'evt_cb_3'))?.lastError, 'circuit open: not attempted');
+  const third = await journal.getByKey(subscriberQueue('ehr'), 'evt_cb_3');
+  t.is(third?.lastError, 'circuit open: not attempted');
+  // The subscriber answered well less than ten cooldowns ago (here: the runner's start): not down, so the fail-fast is not counted.
+  t.is(third?.attempts, 0, 'a fail-fast of a subscriber not yet down uses up none of the schedule');
   up = true;
   clock.advance(11 * 60_000);
   relay.relay.poke();
   await until(async () => (await journal.counts(subscriberQueue('ehr'))).delivered === 3);
   t.is(endpoint.received.length, 3);
+});
+
+// The fault run (npm run faults) found it: a flapping subscriber's open circuit, counted against every item it
+// fell on, buried items the subscriber was never sent. A fail-fast counts only once the subscriber is down.
+test('fail-fasts use up the schedule only once the subscriber is down: nothing delivered for ten cooldowns', async (t) => {
+  const clock = new ManualClock(Date.now());
+  const endpoint = await startSubscriber(t, () => ({ status: 503 }));
+  const relay = await startRelay(
+    t,
+    { subscribers: [{ name: 'ehr', kind: 'http', url: endpoint.url, ordering: 'none', concurrency: 1, retrySchedule: ['1s', '1s'] }], breaker: { failures: 2, cooldown: '1m' } },
+    { clock },
+  );
+  for (const id of ['evt_down_1', 'evt_down_2', 'evt_down_3']) await relay.send(eventBody(id, { referral: `ref_${id}` }));
+  const journal = relay.relay.journal()!;
+  const third = () => journal.getByKey(subscriberQueue('ehr'), 'evt_down_3');
+  await until(async () => (await third())?.lastError === 'circuit open: not attempted');
+  t.is((await third())?.attempts, 0, 'not down yet: uncounted');
+  // Ten cooldowns with nothing delivered: the subscriber is down. The probe after them fails and opens the
+  // circuit again; from then on each fail-fast counts, and every item reaches its dead letter within the circuit's
+  // cooldown, without another request.
+  clock.advance(10 * 60_000);
+  relay.relay.poke();
+  await until(() => endpoint.calls() === 3, { what: 'the probe' });
+  const probedAt = clock.now();
+  await until(
+    async () => {
+      clock.advance(2_000);
+      relay.relay.poke();
+      return (await journal.counts(subscriberQueue('ehr'))).dead === 3;
+    },
+    { timeoutMs: 30_000, what: 'all three dead' },
+  );
+  t.true(clock.now() - probedAt <= 60_000, `dead ${clock.now() - probedAt} ms after the probe: within its cooldown`);
+  const dead = await third();
+  t.regex(dead?.lastError ?? '', /^retries exhausted: /);
+  t.is(dead?.attempts, 3);
+  t.is(endpoint.calls(), 3, 'the counted attempts after the probe failed fast');
 });
