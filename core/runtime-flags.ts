@@ -35,10 +35,7 @@ export const serviceNodeFlags: readonly string[] = ['--max-semi-space-size=4'];
  */
 export const serviceV8Flags: readonly string[] = ['--liftoff-only'];
 
-let v8FlagsSet = false;
 /** Process-wide and idempotent: every service factory calls it. */
 export function applyServiceV8Flags(): void {
-  if (v8FlagsSet) return;
   for (const flag of serviceV8Flags) setFlagsFromString(flag);
-  v8FlagsSet = true;
 }

@@ -38,9 +38,6 @@ export function attemptBudgetMs(subscriber: SubscriberConfig): number {
 /** How long a delivery claimed during a probe waits for the probe's verdict. */
 const probeWaitMs = 1_000;
 
-/** A subscriber that delivered nothing for this many cooldowns is down: its fail-fasts count as failed attempts. */
-export const downAfterCooldowns = 10;
-
 /**
  * One subscriber's delivery loop: its own queue and worker (a slow or dead
  * subscriber never holds back another), its circuit breaker, and its pause.
@@ -48,7 +45,7 @@ export const downAfterCooldowns = 10;
  * - Circuit open: attempts fail fast without a request; after the cooldown
  *   one probe goes through. A fail-fast uses up the item's retry schedule only
  *   once the subscriber is *down* — nothing delivered to it for ten cooldowns
- *   (`downAfterCooldowns`) — so one that fails forever still reaches dead
+ *   (relay/breaker.ts `down`) — so one that fails forever still reaches dead
  *   letters, and one that flaps (the circuit opening and closing between an
  *   item's retries) never turns an item it was never sent to into a dead
  *   letter. Until then a fail-fast waits for the circuit to admit again,
@@ -59,11 +56,9 @@ export const downAfterCooldowns = 10;
 export function createSubscriberRunner(options: SubscriberRunnerOptions) {
   const { subscriber, journal, clock, metrics } = options;
   const log = options.logger.child({ subscriber: subscriber.name });
-  const breaker = new CircuitBreaker(options.breaker.failures, options.breaker.cooldownMs);
+  const breaker = new CircuitBreaker(options.breaker.failures, options.breaker.cooldownMs, clock.now());
   let paused = false;
   let started = false;
-  /** The last real attempt this subscriber answered well (or when the runner was made). */
-  let lastSuccessAt = clock.now();
   let stopping: Promise<void> | undefined;
   /**
    * Bumped when this runner pauses itself: a `sync` that read the pause state
@@ -77,7 +72,7 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
     const admission = breaker.admit(clock.now());
     if (admission === 'open') {
       const now = clock.now();
-      if (now - lastSuccessAt >= downAfterCooldowns * options.breaker.cooldownMs) return { kind: 'retry', error: 'circuit open: not attempted' };
+      if (breaker.down(now)) return { kind: 'retry', error: 'circuit open: not attempted' };
       return { kind: 'retry', error: 'circuit open: not attempted', retryAfterMs: Math.max(breaker.openUntil - now, probeWaitMs), countsAsAttempt: false };
     }
     if (admission === 'probing') return { kind: 'retry', error: 'waiting for circuit probe', retryAfterMs: probeWaitMs, countsAsAttempt: false };
@@ -96,7 +91,6 @@ export function createSubscriberRunner(options: SubscriberRunnerOptions) {
       return outcome;
     }
     const failed = outcome.kind === 'retry';
-    if (!failed) lastSuccessAt = clock.now();
     if (breaker.record(!failed, clock.now())) log.warn({ cooldownMs: options.breaker.cooldownMs }, 'circuit opened: subscriber keeps failing');
     else if (admission === 'probe' && !failed) log.info('circuit closed: probe succeeded');
     return outcome;

@@ -12,6 +12,8 @@ import { freePort } from './ports.js';
 
 export interface Running {
   port: number;
+  /** The server's own process, when it runs in one (its CPU is read from /proc); in-process baselines have none. */
+  pid?: number | undefined;
   close(): Promise<void>;
 }
 

@@ -39,7 +39,7 @@ function harnessCpuMs(): CpuMs {
   return { all, loop: all };
 }
 
-async function measure(server: string, running: Running & { pid?: number | undefined }, messages: string[], connections: number, seconds: number): Promise<IngestRow> {
+async function measure(server: string, running: Running, messages: string[], connections: number, seconds: number): Promise<IngestRow> {
   const cpu = () => (running.pid === undefined ? harnessCpuMs() : processCpuMs(running.pid));
   const before = cpu();
   const result = await runLoad({ port: running.port, messages, connections, durationMs: seconds * 1000 });
@@ -61,7 +61,7 @@ export async function ingestScenario(count: number, seconds: number, log: (line:
   // Each (server, connections) pair gets its own control ids so duplicate detection never kicks in.
   const batch = (tag: string) => adtBatch(count, { controlPrefix: tag }).map((m) => m.text);
   const warm = adtBatch(300, { controlPrefix: 'W' }).map((m) => m.text);
-  const run = async (server: string, start: () => Promise<Running & { pid?: number | undefined }>) => {
+  const run = async (server: string, start: () => Promise<Running>) => {
     const running = await start();
     try {
       await runLoad({ port: running.port, messages: warm, connections: 2 });
